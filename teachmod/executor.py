@@ -1,0 +1,363 @@
+"""The executor: runs a bound symbol forward and backward.
+
+At bind time the graph is turned into a *plan*: a flat list of steps in topological order,
+where every tensor lives in a numbered slot. ``forward`` walks the plan once calling each
+operator's ``forward``; ``backward`` walks it in reverse calling ``backward`` and summing the
+gradients that meet at a slot. The executor never looks at an operator's name: all it knows
+is the interface in ``teachmod/ops/registry.py``.
+"""
+from __future__ import annotations
+
+import copy
+from typing import Any, Callable
+
+import numpy as np
+
+from .base import MXNetError, dtype_np
+from .ndarray.ndarray import NDArray
+
+__all__ = ["Executor"]
+
+GRAD_REQS = ("write", "add", "null")
+
+
+class _Step:
+    """One operator application: where its inputs and outputs live in the slot table."""
+
+    __slots__ = ("op", "name", "inputs", "outputs", "aux", "needs_backward", "output_names")
+
+    def __init__(self, op: Any, name: str, inputs: list[int], outputs: list[int],
+                 aux: list[NDArray], output_names: list[str]) -> None:
+        self.op = op
+        self.name = name
+        self.inputs = inputs
+        self.outputs = outputs
+        self.aux = aux
+        self.needs_backward = False
+        self.output_names = output_names
+
+
+def _by_name(arrays: Any, names: list[str], what: str, required: bool) -> list[NDArray | None]:
+    """Arrays given as a list (in ``names`` order) or a dict, as a list in ``names`` order."""
+    if arrays is None:
+        if required and names:
+            raise MXNetError(f"bind: {what} are required for {names}")
+        return [None] * len(names)
+    if isinstance(arrays, dict):
+        unknown = sorted(set(arrays) - set(names))
+        if unknown and what != "args_grad":
+            raise MXNetError(f"bind: {what} has names {unknown} that the symbol does not use; "
+                             f"expected names from {names}")
+        result = [arrays.get(n) for n in names]
+    else:
+        result = list(arrays)
+        if len(result) != len(names):
+            raise MXNetError(
+                f"bind: {what} has {len(result)} arrays but the symbol has {len(names)}: {names}"
+            )
+    if required:
+        missing = [n for n, a in zip(names, result) if a is None]
+        if missing:
+            raise MXNetError(f"bind: {what} is missing {missing}")
+    for name, array in zip(names, result):
+        if array is not None and not isinstance(array, NDArray):
+            raise TypeError(f"bind: {what}[{name!r}] must be an NDArray, got "
+                            f"{type(array).__name__}")
+    return result
+
+
+def _grad_reqs(grad_req: Any, names: list[str]) -> list[str]:
+    if isinstance(grad_req, str):
+        reqs = [grad_req] * len(names)
+    elif isinstance(grad_req, dict):
+        reqs = [grad_req.get(n, "null") for n in names]
+    else:
+        reqs = list(grad_req)
+        if len(reqs) != len(names):
+            raise MXNetError(f"bind: grad_req has {len(reqs)} entries for {len(names)} arguments")
+    for name, req in zip(names, reqs):
+        if req not in GRAD_REQS:
+            raise MXNetError(f"bind: grad_req for {name!r} must be one of {GRAD_REQS}, got {req!r}")
+    return reqs
+
+
+class Executor:
+    """A symbol bound to arrays: ``forward``, ``backward``, and the arrays by name.
+
+    Create it with ``Symbol.bind`` or ``Symbol.simple_bind``.
+    """
+
+    def __init__(self, symbol: Any, ctx: Any, args: Any, args_grad: Any = None,
+                 grad_req: Any = "write", aux_states: Any = None) -> None:
+        self._symbol = symbol
+        self._ctx = ctx
+        arg_names = symbol.list_arguments()
+        aux_names = symbol.list_auxiliary_states()
+        self.arg_arrays: list[NDArray] = _by_name(args, arg_names, "args", True)
+        self.aux_arrays: list[NDArray] = _by_name(aux_states, aux_names, "aux_states", True)
+        self.grad_arrays: list[NDArray | None] = _by_name(args_grad, arg_names, "args_grad", False)
+        reqs = _grad_reqs(grad_req, arg_names)
+        self._grad_req = [r if g is not None else "null" for r, g in zip(reqs, self.grad_arrays)]
+        self._check_shapes(arg_names, aux_names)
+        self.arg_dict = dict(zip(arg_names, self.arg_arrays))
+        self.aux_dict = dict(zip(aux_names, self.aux_arrays))
+        self.grad_dict = {n: g for n, g in zip(arg_names, self.grad_arrays) if g is not None}
+        self._monitor: Callable[[str, NDArray], None] | None = None
+        self._monitor_all = False
+        self._build_plan()
+        self.outputs = [NDArray(np.zeros(0, np.float32), ctx) for _ in self._head_slots]
+        self.output_dict = dict(zip(symbol.list_outputs(), self.outputs))
+
+    # ---- bind time ------------------------------------------------------------------------
+    def _check_shapes(self, arg_names: list[str], aux_names: list[str]) -> None:
+        given = {n: a.shape for n, a in zip(arg_names, self.arg_arrays)}
+        given.update({n: a.shape for n, a in zip(aux_names, self.aux_arrays)})
+        arg_shapes, _, aux_shapes = self._symbol.infer_shape_partial(**given)
+        for name, array, needed in zip(arg_names + aux_names,
+                                       self.arg_arrays + self.aux_arrays,
+                                       list(arg_shapes) + list(aux_shapes)):
+            if needed and tuple(needed) != array.shape:
+                raise MXNetError(f"bind: argument {name!r} has shape {array.shape}, "
+                                 f"the graph needs {tuple(needed)}")
+        for name, array, grad in zip(arg_names, self.arg_arrays, self.grad_arrays):
+            if grad is not None and grad.shape != array.shape:
+                raise MXNetError(f"bind: gradient array of {name!r} has shape {grad.shape}, "
+                                 f"the argument has {array.shape}")
+
+    def _build_plan(self) -> None:
+        """Number every tensor (slot) and list the operator steps in execution order."""
+        nodes = self._symbol._nodes()
+        arrays = {**self.arg_dict, **self.aux_dict}
+        slot_of: dict[tuple[int, int], int] = {}
+        self._var_slots: list[tuple[int, NDArray]] = []
+        self._steps: list[_Step] = []
+        num_slots = 0
+        for node in nodes:
+            if node.is_variable:
+                slot_of[(id(node), 0)] = num_slots
+                self._var_slots.append((num_slots, arrays[node.name]))
+                num_slots += 1
+                continue
+            op = copy.copy(node.op)  # per-executor copy: state saved in forward stays ours
+            num_args = len(op.list_arguments())
+            inputs = [slot_of[(id(n), i)] for n, i, _ in node.inputs[:num_args]]
+            aux = [arrays[n.name] for n, _, _ in node.inputs[num_args:]]
+            outputs = list(range(num_slots, num_slots + len(op.list_outputs())))
+            for i, slot in enumerate(outputs):
+                slot_of[(id(node), i)] = slot
+            num_slots += len(outputs)
+            self._steps.append(_Step(op, node.name, inputs, outputs, aux, node.output_names()))
+        self._values: list[np.ndarray | None] = [None] * num_slots
+        self._head_slots = [slot_of[(id(n), i)] for n, i in self._symbol._outputs]
+        self._head_is_loss = [(n.op is not None and n.op.is_loss) for n, _ in self._symbol._outputs]
+        # which slots need a gradient: those on a path to an argument whose grad_req isn't null
+        needs = [False] * num_slots
+        self._arg_slots = []
+        var_slot = {id(n): slot_of[(id(n), 0)] for n in nodes if n.is_variable}
+        names_to_node = {n.name: n for n in nodes if n.is_variable}
+        for name, req in zip(self._symbol.list_arguments(), self._grad_req):
+            slot = var_slot[id(names_to_node[name])]
+            self._arg_slots.append(slot)
+            needs[slot] = req != "null"
+        for step in self._steps:
+            step.needs_backward = any(needs[s] for s in step.inputs)
+            for s in step.outputs:
+                needs[s] = step.needs_backward
+        self._slot_needs_grad = needs
+
+    @classmethod
+    def allocate(cls, symbol: Any, ctx: Any, grad_req: Any, type_dict: dict, shapes: dict,
+                 shared_buffer: dict | None = None, shared_exec: Executor | None = None
+                 ) -> Executor:
+        """``simple_bind``: infer every shape from the given input shapes and allocate arrays."""
+        arg_names = symbol.list_arguments()
+        arg_shapes, _, aux_shapes = symbol.infer_shape_partial(**shapes)
+        missing = [n for n, s in zip(arg_names, arg_shapes) if not s]
+        missing += [n for n, s in zip(symbol.list_auxiliary_states(), aux_shapes) if not s]
+        if missing:
+            raise MXNetError(f"simple_bind: cannot infer the shapes of {missing}; "
+                             f"given shapes {shapes}. Provide them as keyword arguments.")
+        known_types = {n: dtype_np(t) for n, t in type_dict.items()}
+        arg_types, _, aux_types = symbol.infer_type(**{n: t for n, t in known_types.items()
+                                                       if n in symbol.list_inputs()})
+        if arg_types is None:
+            arg_types = [np.float32] * len(arg_names)
+            aux_types = [np.float32] * len(aux_shapes)
+        reqs = _grad_reqs(grad_req, arg_names)
+        shared = dict(shared_buffer or {})
+        if shared_exec is not None:
+            shared.update(shared_exec.arg_dict)
+
+        def reuse_or_new(name: str, shape: tuple, dtype: Any) -> NDArray:
+            old = shared.get(name)
+            if old is not None and old.shape == tuple(shape) and name not in shapes:
+                return old
+            array = NDArray(np.zeros(shape, dtype), ctx)
+            if shared_buffer is not None:
+                shared_buffer[name] = array
+            return array
+
+        args = [reuse_or_new(n, s, t) for n, s, t in zip(arg_names, arg_shapes, arg_types)]
+        grads = []
+        for name, array, req in zip(arg_names, args, reqs):
+            old = shared_exec.grad_dict.get(name) if shared_exec is not None else None
+            if req == "null":
+                grads.append(None)
+            elif old is not None and old.shape == array.shape and name not in shapes:
+                grads.append(old)
+            else:
+                grads.append(NDArray(np.zeros(array.shape, array._data.dtype), ctx))
+        aux_old = shared_exec.aux_dict if shared_exec is not None else {}
+        aux = []
+        for name, shape, dtype in zip(symbol.list_auxiliary_states(), aux_shapes, aux_types):
+            old = aux_old.get(name)
+            aux.append(old if old is not None and old.shape == tuple(shape)
+                       else NDArray(np.zeros(shape, dtype), ctx))
+        return cls(symbol, ctx, args, grads, reqs, aux)
+
+    # ---- running ----------------------------------------------------------------------------
+    def forward(self, is_train: bool = False, **kwargs: Any) -> list[NDArray]:
+        """Compute the outputs.
+
+        Parameters
+        ----------
+        is_train : bool, default False
+            Training mode (Dropout drops, BatchNorm uses batch statistics and updates its
+            moving averages) and keep what backward needs.
+        **kwargs : NDArray or numpy array
+            New values for arguments, copied in before computing, e.g. ``data=batch``.
+        """
+        for name, value in kwargs.items():
+            if name not in self.arg_dict:
+                raise MXNetError(f"forward: {name!r} is not an argument; arguments are "
+                                 f"{list(self.arg_dict)}")
+            target = self.arg_dict[name]
+            source = value._data if isinstance(value, NDArray) else np.asarray(value)
+            if source.shape != target.shape:
+                raise MXNetError(f"forward: {name!r} has shape {source.shape}, the executor "
+                                 f"was bound with {target.shape}")
+            np.copyto(target._data, source, casting="unsafe")
+        values = self._values
+        for slot, array in self._var_slots:
+            values[slot] = array._data
+        monitor = self._monitor
+        for step in self._steps:
+            outputs = step.op.forward(is_train, [values[s] for s in step.inputs],
+                                      [a._data for a in step.aux])
+            for slot, out in zip(step.outputs, outputs):
+                values[slot] = out
+            if monitor is not None:
+                self._report(step)
+        for array, slot in zip(self.outputs, self._head_slots):
+            array._data = values[slot]
+        return self.outputs
+
+    def backward(self, out_grads: Any = None, is_train: bool = True) -> None:
+        """Compute gradients of the arguments and store them by each argument's grad_req.
+
+        Parameters
+        ----------
+        out_grads : NDArray or list of NDArray, optional
+            Gradients of the outputs; loss layers ignore them, others default to ones.
+        """
+        if any(v is None for v in (self._values[s] for s in self._head_slots)):
+            raise MXNetError("backward: call forward(is_train=True) first")
+        if isinstance(out_grads, NDArray):
+            out_grads = [out_grads]
+        values = self._values
+        grads: list[np.ndarray | None] = [None] * len(values)
+        for i, slot in enumerate(self._head_slots):
+            given = out_grads[i] if out_grads is not None and i < len(out_grads) else None
+            if given is not None:
+                grads[slot] = given._data if isinstance(given, NDArray) else np.asarray(given)
+            else:
+                grads[slot] = np.ones_like(values[slot])
+        needs = self._slot_needs_grad
+        for step in reversed(self._steps):
+            if not step.needs_backward:
+                continue
+            out_grads_step = [grads[s] for s in step.outputs]
+            if all(g is None for g in out_grads_step):
+                continue
+            out_grads_step = [g if g is not None else np.zeros_like(values[s])
+                              for g, s in zip(out_grads_step, step.outputs)]
+            in_grads = step.op.backward(out_grads_step, [values[s] for s in step.inputs],
+                                        [values[s] for s in step.outputs],
+                                        [a._data for a in step.aux])
+            for slot, grad in zip(step.inputs, in_grads):
+                if grad is None or not needs[slot]:
+                    continue
+                # gradients of a tensor used by several operators add up
+                grads[slot] = grad if grads[slot] is None else grads[slot] + grad
+        for slot, req, target in zip(self._arg_slots, self._grad_req, self.grad_arrays):
+            if req == "null":
+                continue
+            grad = grads[slot]
+            if req == "write":
+                if grad is None:
+                    target._data[...] = 0
+                else:
+                    np.copyto(target._data, grad, casting="unsafe")
+            elif grad is not None:
+                target._data += grad
+
+    # ---- inspection --------------------------------------------------------------------------
+    def set_monitor_callback(self, callback: Callable[[str, NDArray], None],
+                             monitor_all: bool = False) -> None:
+        """Call ``callback(name, array)`` for every operator output (and input, with
+        ``monitor_all``) during forward."""
+        self._monitor = callback
+        self._monitor_all = monitor_all
+
+    def _report(self, step: _Step) -> None:
+        if self._monitor_all:
+            for slot, arg in zip(step.inputs, step.op.list_arguments()):
+                self._monitor(f"{step.name}_{arg}", NDArray(self._values[slot], self._ctx))
+        for slot, name in zip(step.outputs, step.output_names):
+            self._monitor(name, NDArray(self._values[slot], self._ctx))
+
+    def copy_params_from(self, arg_params: dict[str, NDArray],
+                         aux_params: dict[str, NDArray] | None = None,
+                         allow_extra_params: bool = False) -> None:
+        """Copy parameter values into this executor's arrays, by name."""
+        for params, targets, what in ((arg_params, self.arg_dict, "argument"),
+                                      (aux_params or {}, self.aux_dict, "auxiliary state")):
+            for name, value in params.items():
+                if name in targets:
+                    source = value._data if isinstance(value, NDArray) else np.asarray(value)
+                    if source.shape != targets[name].shape:
+                        raise MXNetError(f"copy_params_from: {what} {name!r} has shape "
+                                         f"{source.shape}, expected {targets[name].shape}")
+                    np.copyto(targets[name]._data, source, casting="unsafe")
+                elif not allow_extra_params:
+                    raise MXNetError(f"copy_params_from: {name!r} is not an {what} of the "
+                                     f"symbol (pass allow_extra_params=True to skip it)")
+
+    def reshape(self, partial_shaping: bool = False, allow_up_sizing: bool = False,
+                **kwargs: Any) -> Executor:
+        """A new executor for new input shapes, sharing the parameter arrays with this one."""
+        shapes = {name: array.shape for name, array in self.arg_dict.items()}
+        shapes.update({k: tuple(v) for k, v in kwargs.items()})
+        arg_shapes, _, aux_shapes = self._symbol.infer_shape_partial(**kwargs)
+        args, grads = [], []
+        for name, shape, req in zip(self.arg_dict, arg_shapes, self._grad_req):
+            old = self.arg_dict[name]
+            if tuple(shape) == old.shape:
+                args.append(old)
+                grads.append(self.grad_dict.get(name))
+            else:
+                if name not in kwargs and not partial_shaping:
+                    raise MXNetError(f"reshape: the shape of {name!r} changes from {old.shape} "
+                                     f"to {tuple(shape)}; pass partial_shaping=True to allow it")
+                args.append(NDArray(np.zeros(shape, old._data.dtype), self._ctx))
+                grads.append(None if req == "null"
+                             else NDArray(np.zeros(shape, old._data.dtype), self._ctx))
+        return Executor(self._symbol, self._ctx, args, grads, self._grad_req, self.aux_arrays)
+
+    def debug_str(self) -> str:
+        """The execution plan, one operator per line."""
+        lines = [f"Symbol outputs: {self._symbol.list_outputs()}"]
+        for i, step in enumerate(self._steps):
+            lines.append(f"Op:{step.op.name}, Name={step.name}, inputs={step.inputs}, "
+                         f"outputs={step.outputs}")
+        return "\n".join(lines)

@@ -1,0 +1,179 @@
+"""``mx.nd.save`` / ``mx.nd.load`` in MXNet's binary NDArray-list format (the ``.params`` files).
+
+Layout (little-endian)::
+
+    u64 0x112 | u64 0 | u64 N | N arrays | u64 K | K names (u64 length + bytes)
+    array: u32 0xF993FAC9 | i32 storage type 0 | i32 ndim | ndim x i64 | i32 dev_type
+           | i32 dev_id | i32 type flag | raw C-order data
+
+Files are written to a temporary file and renamed, so an interrupted save never destroys the
+previous file.
+"""
+from __future__ import annotations
+
+import os
+import struct
+import tempfile
+from typing import Union
+
+import numpy as np
+
+from ..base import DTYPE_TO_FLAG, FLAG_TO_DTYPE, MXNetError
+from ..context import Context
+from .ndarray import NDArray
+
+__all__ = ["save", "load", "save_bytes", "load_bytes"]
+
+LIST_MAGIC = 0x112
+ARRAY_MAGIC_V1, ARRAY_MAGIC_V2, ARRAY_MAGIC_V3 = 0xF993FAC8, 0xF993FAC9, 0xF993FACA
+
+Saveable = Union[NDArray, list, tuple, dict]
+
+
+def save_bytes(data: Saveable) -> bytes:
+    """The bytes ``save`` writes for ``data`` (an NDArray, a list of them, or a str->NDArray dict)."""
+    if isinstance(data, NDArray):
+        data = [data]
+    if isinstance(data, dict):
+        names, arrays = list(data.keys()), list(data.values())
+        bad = [k for k in names if not isinstance(k, str)]
+        if bad:
+            raise TypeError(f"save: dictionary keys must be strings, got {bad[0]!r}")
+    elif isinstance(data, (list, tuple)):
+        names, arrays = [], list(data)
+    else:
+        raise TypeError(
+            f"save: expected an NDArray, a list of NDArrays or a dict of them, "
+            f"got {type(data).__name__}"
+        )
+    parts = [struct.pack("<QQQ", LIST_MAGIC, 0, len(arrays))]
+    for index, array in enumerate(arrays):
+        if not isinstance(array, NDArray):
+            label = names[index] if names else index
+            raise TypeError(f"save: item {label!r} is a {type(array).__name__}, not an NDArray")
+        values = np.ascontiguousarray(array._data)
+        if values.dtype not in DTYPE_TO_FLAG:
+            raise TypeError(f"save: dtype {values.dtype} cannot be written in MXNet's format")
+        parts.append(struct.pack("<Iii", ARRAY_MAGIC_V2, 0, values.ndim))
+        parts.append(struct.pack(f"<{values.ndim}q", *values.shape))
+        parts.append(struct.pack("<iii", 1, 0, DTYPE_TO_FLAG[values.dtype]))
+        parts.append(values.astype(values.dtype.newbyteorder("<"), copy=False).tobytes())
+    parts.append(struct.pack("<Q", len(names)))
+    for name in names:
+        encoded = name.encode("utf-8")
+        parts.append(struct.pack("<Q", len(encoded)) + encoded)
+    return b"".join(parts)
+
+
+def save(fname: str | os.PathLike, data: Saveable) -> None:
+    """Save arrays to ``fname`` in MXNet's format, atomically.
+
+    Parameters
+    ----------
+    fname : str
+        The file to write.
+    data : NDArray, list of NDArray, or dict of str to NDArray
+        What to save; a dict keeps its names (``arg:fc1_weight`` ... in checkpoints).
+    """
+    payload = save_bytes(data)
+    write_atomic(fname, payload)
+
+
+def write_atomic(fname: str | os.PathLike, payload: bytes) -> None:
+    """Write ``payload`` to a temporary file beside ``fname``, then rename it into place."""
+    fname = os.fspath(fname)
+    directory = os.path.dirname(os.path.abspath(fname))
+    handle, tmp_name = tempfile.mkstemp(prefix=".tmp-", dir=directory)
+    try:
+        with os.fdopen(handle, "wb") as tmp:
+            tmp.write(payload)
+            tmp.flush()
+            os.fsync(tmp.fileno())
+        os.replace(tmp_name, fname)
+    except BaseException:
+        if os.path.exists(tmp_name):
+            os.unlink(tmp_name)
+        raise
+
+
+class _Reader:
+    def __init__(self, payload: bytes, fname: str) -> None:
+        self.payload, self.offset, self.fname = payload, 0, fname
+
+    def take(self, fmt: str) -> tuple:
+        size = struct.calcsize(fmt)
+        if self.offset + size > len(self.payload):
+            raise self.error(f"the file ends early (needed {size} more bytes)")
+        values = struct.unpack_from(fmt, self.payload, self.offset)
+        self.offset += size
+        return values
+
+    def take_bytes(self, size: int) -> bytes:
+        if size < 0 or self.offset + size > len(self.payload):
+            raise self.error(f"the file ends early (needed {size} bytes of data)")
+        chunk = self.payload[self.offset:self.offset + size]
+        self.offset += size
+        return chunk
+
+    def error(self, reason: str) -> MXNetError:
+        return MXNetError(
+            f"cannot load {self.fname!r}: {reason} at byte {self.offset}; the file is truncated "
+            f"or is not an MXNet NDArray file"
+        )
+
+
+def load_bytes(payload: bytes, fname: str = "<bytes>") -> list[NDArray] | dict[str, NDArray]:
+    """Read arrays from the bytes of an MXNet NDArray file."""
+    reader = _Reader(payload, fname)
+    magic, _reserved, count = reader.take("<QQQ")
+    if magic != LIST_MAGIC:
+        raise reader.error(f"wrong magic number {magic:#x} (expected {LIST_MAGIC:#x})")
+    arrays = [_read_array(reader) for _ in range(count)]
+    (num_names,) = reader.take("<Q")
+    if num_names not in (0, count):
+        raise reader.error(f"{num_names} names for {count} arrays")
+    names = []
+    for _ in range(num_names):
+        (length,) = reader.take("<Q")
+        names.append(reader.take_bytes(length).decode("utf-8"))
+    if reader.offset != len(payload):
+        raise reader.error(f"{len(payload) - reader.offset} unexpected bytes after the data")
+    return dict(zip(names, arrays)) if names else arrays
+
+
+def _read_array(reader: _Reader) -> NDArray:
+    (magic,) = reader.take("<I")
+    if magic not in (ARRAY_MAGIC_V1, ARRAY_MAGIC_V2, ARRAY_MAGIC_V3):
+        raise reader.error(f"wrong array magic number {magic:#x}")
+    if magic != ARRAY_MAGIC_V1:
+        (storage,) = reader.take("<i")
+        if storage != 0:
+            raise reader.error(f"sparse storage type {storage} is not supported")
+    (ndim,) = reader.take("<i")
+    if magic == ARRAY_MAGIC_V1:
+        shape = reader.take(f"<{ndim}I") if ndim > 0 else ()
+    else:
+        shape = reader.take(f"<{ndim}q") if ndim > 0 else ()
+    if ndim <= 0 and magic != ARRAY_MAGIC_V3:
+        return NDArray(np.zeros((0,), np.float32), Context("cpu", 0))
+    dev_type, dev_id = reader.take("<ii")
+    (flag,) = reader.take("<i")
+    if flag not in FLAG_TO_DTYPE:
+        raise reader.error(f"unknown type flag {flag}")
+    dtype = FLAG_TO_DTYPE[flag].newbyteorder("<")
+    count = int(np.prod(shape, dtype=np.int64))
+    raw = reader.take_bytes(count * dtype.itemsize)
+    values = np.frombuffer(raw, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="))
+    device = Context.devtype2str.get(dev_type, "cpu")
+    return NDArray(values, Context("cpu" if device.startswith("cpu") else device, dev_id))
+
+
+def load(fname: str | os.PathLike) -> list[NDArray] | dict[str, NDArray]:
+    """Load arrays saved by ``save`` (or by MXNet): a list, or a dict when names were saved."""
+    fname = os.fspath(fname)
+    try:
+        with open(fname, "rb") as handle:
+            payload = handle.read()
+    except FileNotFoundError:
+        raise MXNetError(f"cannot load {fname!r}: no such file") from None
+    return load_bytes(payload, fname)

@@ -1,0 +1,69 @@
+"""How a call such as ``FullyConnected(x, num_hidden=4, name='fc1')`` becomes an operator and
+its inputs. Shared by ``mx.sym`` (inputs are Symbols) and ``mx.nd`` (inputs are NDArrays)."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..base import MXNetError
+from .registry import Operator
+
+
+def split_call(op_class: type[Operator], args: tuple, kwargs: dict, input_type: type,
+               node_name: str = "") -> tuple[Operator, dict[str, Any]]:
+    """Build the operator from the parameters and name each input.
+
+    Keyword arguments whose value is an ``input_type`` are inputs, the rest are parameters;
+    positional arguments fill the inputs in order. Returns the operator and ``{input: value}``
+    (inputs not given are absent).
+    """
+    params = {k: v for k, v in kwargs.items() if not isinstance(v, input_type) and v is not None}
+    named = {k: v for k, v in kwargs.items() if isinstance(v, input_type)}
+    if op_class.variadic and op_class.variadic not in params:
+        params[op_class.variadic] = len(args)
+    op = op_class(params, node_name)
+    slots = op.list_arguments() + op.list_auxiliary_states()
+    if len(args) > len(slots):
+        raise MXNetError(
+            f"{op.where()}: takes {len(slots)} inputs ({', '.join(slots)}), got {len(args)}"
+        )
+    inputs: dict[str, Any] = {}
+    for slot, value in zip(slots, args):
+        if not isinstance(value, input_type):
+            raise TypeError(
+                f"{op.where()}: input '{slot}' must be a {input_type.__name__}, "
+                f"got {type(value).__name__}"
+            )
+        inputs[slot] = value
+    for key, value in named.items():
+        if key not in slots:
+            raise MXNetError(
+                f"{op.where()}: unknown input {key!r}; inputs are {', '.join(slots)}"
+            )
+        if key in inputs:
+            raise MXNetError(f"{op.where()}: input {key!r} given twice")
+        inputs[key] = value
+    return op, inputs
+
+
+def call_imperative(op_class: type[Operator], args: tuple, kwargs: dict, out: Any) -> Any:
+    """Run an operator's inference-mode forward on NDArrays: the body of every ``mx.nd.<op>``."""
+    from ..ndarray.ndarray import NDArray
+
+    op, inputs = split_call(op_class, args, kwargs, NDArray)
+    names = op.list_arguments()
+    aux_names = op.list_auxiliary_states()
+    missing = [n for n in names + aux_names if n not in inputs]
+    if missing:
+        raise MXNetError(f"{op.where()}: missing input(s) {', '.join(missing)}")
+    ctx = inputs[names[0]].context if names else None
+    outputs = op.forward(False, [inputs[n]._data for n in names],
+                         [inputs[n]._data for n in aux_names])
+    results = [NDArray(np.asarray(o), ctx) for o in outputs[: op.num_visible_outputs()]]
+    if out is not None:
+        targets = out if isinstance(out, (list, tuple)) else [out]
+        for target, result in zip(targets, results):
+            result.copyto(target)
+        return out
+    return results[0] if len(results) == 1 else results

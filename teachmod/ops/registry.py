@@ -1,0 +1,279 @@
+"""The operator registry and the ``Operator`` base class every operator file builds on.
+
+An operator declares, in one place: its parameters (``params``), its inputs (``arguments``),
+outputs and auxiliary states, shape inference, forward and backward. The executor, ``mx.sym``
+and ``mx.nd`` only ever talk to operators through this interface and never by name.
+"""
+from __future__ import annotations
+
+import ast
+from typing import Any, Callable
+
+import numpy as np
+
+from ..base import MXNetError
+
+__all__ = ["Param", "Operator", "register", "get", "all_names", "REQUIRED", "Shape"]
+
+Shape = tuple[int, ...]
+REQUIRED = object()
+
+
+def _literal(text: str) -> Any:
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+
+
+def parse_bool(value: Any) -> bool:
+    if isinstance(value, str):
+        lowered = value.strip().lower()
+        if lowered in ("true", "1"):
+            return True
+        if lowered in ("false", "0"):
+            return False
+        raise ValueError
+    if isinstance(value, (bool, int, np.bool_, np.integer)):
+        return bool(value)
+    raise ValueError
+
+
+def parse_int(value: Any) -> int:
+    value = _literal(value) if isinstance(value, str) else value
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise ValueError
+    return int(value)
+
+
+def parse_float(value: Any) -> float:
+    value = _literal(value) if isinstance(value, str) else value
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+        raise ValueError
+    return float(value)
+
+
+def parse_shape(value: Any) -> tuple[int, ...]:
+    """A tuple of ints from ``(3, 3)``, ``[3, 3]``, ``3`` or their string forms."""
+    value = _literal(value) if isinstance(value, str) else value
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return (int(value),)
+    if isinstance(value, (tuple, list)) and all(
+        isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in value
+    ):
+        return tuple(int(v) for v in value)
+    raise ValueError
+
+
+def parse_str(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError
+    return value
+
+
+def optional(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """Accept ``None`` (or the string 'None') besides what ``parse`` accepts."""
+
+    def parse_optional(value: Any) -> Any:
+        if value is None or (isinstance(value, str) and value.strip() == "None"):
+            return None
+        return parse(value)
+
+    parse_optional.__name__ = f"optional {parse.__name__}"
+    return parse_optional
+
+
+_KIND_NAMES = {
+    parse_bool: "a boolean", parse_int: "an integer", parse_float: "a number",
+    parse_shape: "a shape tuple such as (3, 3)", parse_str: "a string",
+}
+
+
+class Param:
+    """One operator parameter: how to read it, its default and the values it may take.
+
+    Parameters
+    ----------
+    parse : callable
+        Turns the user's value (or its string form from a JSON file) into a Python value.
+    default : object, optional
+        The default; leave it out for a required parameter.
+    choices : sequence, optional
+        The only values allowed.
+    doc : str
+        One line of documentation.
+    """
+
+    def __init__(self, parse: Callable[[Any], Any], default: Any = REQUIRED,
+                 choices: tuple | None = None, doc: str = "") -> None:
+        self.parse = parse
+        self.default = default
+        self.choices = choices
+        self.doc = doc
+
+    def describe(self) -> str:
+        if self.choices:
+            return "one of " + ", ".join(repr(c) for c in self.choices)
+        inner = getattr(self.parse, "__wrapped_kind__", self.parse)
+        return _KIND_NAMES.get(inner, self.parse.__name__.replace("parse_", "a "))
+
+
+def string_form(value: Any) -> str:
+    """MXNet's string form of a parameter value, as stored in symbol JSON: ``str(value)``."""
+    return value if isinstance(value, str) else str(value)
+
+
+class Operator:
+    """Base class of all operators. Subclasses set the class attributes and override methods.
+
+    Class attributes
+    ----------------
+    name : MXNet's operator name (as written in symbol JSON).
+    aliases : other names it is called by in ``mx.sym``/``mx.nd``.
+    params : ``{name: Param}``.
+    arguments : names of the inputs, in order.
+    outputs : names of the outputs (``['output']`` gives ``<node>_output``).
+    aux_states : names of auxiliary states (updated by forward, not by gradients).
+    is_loss : the backward ignores head gradients (loss layers).
+    variadic : name of the parameter counting a variable number of inputs (Concat's num_args).
+    """
+
+    name: str = ""
+    aliases: tuple[str, ...] = ()
+    params: dict[str, Param] = {}
+    arguments: tuple[str, ...] = ("data",)
+    outputs: tuple[str, ...] = ("output",)
+    aux_states: tuple[str, ...] = ()
+    is_loss: bool = False
+    variadic: str | None = None
+
+    def __init__(self, attrs: dict[str, Any] | None = None, node_name: str = "") -> None:
+        self.node_name = node_name
+        self.attrs: dict[str, str] = {}
+        attrs = dict(attrs or {})
+        for key, value in attrs.items():
+            if key not in self.params:
+                known = ", ".join(sorted(self.params)) or "none"
+                raise MXNetError(
+                    f"{self.where()}: unknown parameter {key!r} (given {value!r}); "
+                    f"{self.name} accepts: {known}"
+                )
+        for key, param in self.params.items():
+            if key in attrs:
+                value = attrs[key]
+                self.attrs[key] = string_form(value)
+                try:
+                    parsed = param.parse(value)
+                except (ValueError, TypeError):
+                    raise MXNetError(
+                        f"{self.where()}: parameter {key!r} expects {param.describe()}, "
+                        f"got {value!r}"
+                    ) from None
+                if param.choices is not None and parsed not in param.choices:
+                    raise MXNetError(
+                        f"{self.where()}: parameter {key!r} expects {param.describe()}, "
+                        f"got {value!r}"
+                    )
+            elif param.default is REQUIRED:
+                raise MXNetError(
+                    f"{self.where()}: required parameter {key!r} is missing "
+                    f"({param.doc or param.describe()})"
+                )
+            else:
+                parsed = param.default
+            setattr(self, key, parsed)
+        self.validate()
+
+    # ---- descriptions used by Symbol and the executor -------------------------------------
+    def where(self) -> str:
+        """How error messages name this node: ``FullyConnected 'fc1'``."""
+        return f"{self.name} '{self.node_name}'" if self.node_name else self.name
+
+    def fail(self, message: str) -> MXNetError:
+        """An MXNetError naming this node; ``raise self.fail('...')``."""
+        return MXNetError(f"{self.where()}: {message}")
+
+    def validate(self) -> None:
+        """Check parameter combinations; override where needed."""
+
+    def list_arguments(self) -> list[str]:
+        return list(self.arguments)
+
+    def list_outputs(self) -> list[str]:
+        return list(self.outputs)
+
+    def list_auxiliary_states(self) -> list[str]:
+        return list(self.aux_states)
+
+    def input_var_attrs(self) -> dict[str, dict[str, str]]:
+        """Attributes given to variables created for missing inputs, e.g. BatchNorm's
+        ``{'moving_mean': {'__init__': '["zero", {}]'}}``."""
+        return {}
+
+    def num_visible_outputs(self) -> int:
+        """How many outputs a symbol of this operator shows (BatchNorm hides mean and var)."""
+        return len(self.list_outputs())
+
+    # ---- inference ----------------------------------------------------------------------
+    def infer_shape(self, in_shapes: list[Shape | None]
+                    ) -> tuple[list[Shape | None], list[Shape | None], list[Shape | None]]:
+        """Complete input shapes and give output and auxiliary shapes (None = unknown).
+
+        The default suits elementwise operators: every input and output has one shape.
+        """
+        known = next((s for s in in_shapes if s is not None), None)
+        if known is not None:
+            in_shapes = [self.expect_shape(in_shapes, i, known) for i in range(len(in_shapes))]
+        return in_shapes, [known] * len(self.list_outputs()), []
+
+    def infer_type(self, in_types: list[np.dtype | None]
+                   ) -> tuple[list[np.dtype | None], list[np.dtype | None], list[np.dtype | None]]:
+        """Complete input types and give output and auxiliary types; default: all alike."""
+        known = next((t for t in in_types if t is not None), None)
+        return ([known] * len(in_types), [known] * len(self.list_outputs()),
+                [known] * len(self.list_auxiliary_states()))
+
+    def expect_shape(self, in_shapes: list[Shape | None], index: int, expected: Shape) -> Shape:
+        """The shape of input ``index``: ``expected`` if unknown, else checked against it."""
+        given = in_shapes[index]
+        if given is not None and tuple(given) != tuple(expected):
+            raise self.fail(
+                f"argument '{self.list_arguments()[index]}' has shape {tuple(given)}, "
+                f"expected {tuple(expected)}"
+            )
+        return tuple(expected)
+
+    # ---- computation --------------------------------------------------------------------
+    def forward(self, is_train: bool, inputs: list[np.ndarray],
+                aux: list[np.ndarray]) -> list[np.ndarray]:
+        raise NotImplementedError
+
+    def backward(self, out_grads: list[np.ndarray], inputs: list[np.ndarray],
+                 outputs: list[np.ndarray], aux: list[np.ndarray]) -> list[np.ndarray | None]:
+        """Gradients of the inputs (None where an input has none, such as a label)."""
+        raise NotImplementedError
+
+
+_REGISTRY: dict[str, type[Operator]] = {}
+
+
+def register(cls: type[Operator]) -> type[Operator]:
+    """Class decorator adding an operator (and its aliases) to the registry."""
+    for key in (cls.name, *cls.aliases):
+        if key in _REGISTRY and _REGISTRY[key] is not cls:
+            raise RuntimeError(f"operator name {key!r} registered twice")
+        _REGISTRY[key] = cls
+    return cls
+
+
+def get(name: str) -> type[Operator]:
+    """The operator class registered under ``name``."""
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise MXNetError(f"unknown operator {name!r}") from None
+
+
+def all_names() -> list[str]:
+    """Every registered name, aliases included."""
+    return sorted(_REGISTRY)

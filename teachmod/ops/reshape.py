@@ -1,0 +1,104 @@
+"""Reshape: give the data a new shape with the same number of elements.
+
+MXNet's shape codes let a shape refer to the input's own dimensions:
+``0`` copy this dimension, ``-1`` infer it, ``-2`` copy all remaining dimensions,
+``-3`` merge two dimensions into one, ``-4 a b`` split one dimension into ``a x b``
+(one of a, b may be -1). With ``reverse=True`` the codes are matched from the right.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..base import MXNetError
+from .registry import Operator, Param, parse_bool, parse_shape, register
+
+
+def resolve_reshape(src: tuple[int, ...], spec: tuple[int, ...], reverse: bool = False,
+                    where: str = "Reshape") -> tuple[int, ...]:
+    """The concrete shape that ``spec`` (with MXNet's codes) gives for an input of shape ``src``."""
+    src_dims, codes = (src[::-1], spec[::-1]) if reverse else (src, spec)
+    if reverse and -4 in codes:
+        # the two sizes after -4 were reversed with everything else; put them back in order
+        codes = list(codes)
+        for k in range(len(codes) - 1, 1, -1):
+            if codes[k] == -4:
+                codes[k - 2], codes[k - 1], codes[k] = -4, codes[k - 1], codes[k - 2]
+    out: list[int] = []
+    i = j = 0
+
+    def fail(reason: str) -> MXNetError:
+        return MXNetError(f"{where}: cannot reshape {tuple(src)} to {tuple(spec)}: {reason}")
+
+    while j < len(codes):
+        code = codes[j]
+        if code in (0, -3) and i >= len(src_dims):
+            raise fail(f"code {code} refers to a dimension the input does not have")
+        if code == 0:
+            out.append(src_dims[i])
+            i += 1
+        elif code == -1:
+            out.append(-1)
+            i += 1
+        elif code == -2:
+            out.extend(src_dims[i:])
+            i = len(src_dims)
+        elif code == -3:
+            if i + 1 >= len(src_dims):
+                raise fail("code -3 needs two input dimensions to merge")
+            out.append(src_dims[i] * src_dims[i + 1])
+            i += 2
+        elif code == -4:
+            if j + 2 >= len(codes) or i >= len(src_dims):
+                raise fail("code -4 must be followed by two sizes and match an input dimension")
+            first, second, whole = codes[j + 1], codes[j + 2], src_dims[i]
+            if first == -1:
+                first = whole // second
+            if second == -1:
+                second = whole // first
+            if first * second != whole:
+                raise fail(f"-4 splits {whole} into {first} x {second}")
+            out.extend([first, second])
+            i += 1
+            j += 2
+        elif code > 0:
+            out.append(code)
+            i += 1
+        else:
+            raise fail(f"unknown code {code}")
+        j += 1
+    total = int(np.prod(src, dtype=np.int64))
+    if out.count(-1) > 1:
+        raise fail("at most one dimension can be inferred (-1)")
+    if -1 in out:
+        known = int(np.prod([d for d in out if d != -1], dtype=np.int64))
+        if known == 0 or total % known:
+            raise fail(f"{total} elements do not divide into {known}")
+        out[out.index(-1)] = total // known
+    if int(np.prod(out, dtype=np.int64)) != total:
+        raise fail(f"the sizes differ ({total} vs {int(np.prod(out, dtype=np.int64))} elements)")
+    return tuple(out[::-1]) if reverse else tuple(out)
+
+
+@register
+class Reshape(Operator):
+    """Reshape the data without copying it."""
+
+    name = "Reshape"
+    aliases = ("reshape",)
+    params = {
+        "shape": Param(parse_shape, (), doc="the new shape, with MXNet's codes 0 -1 -2 -3 -4"),
+        "reverse": Param(parse_bool, False, doc="match the codes from the right"),
+    }
+
+    def infer_shape(self, in_shapes):
+        data = in_shapes[0]
+        if data is None:
+            return in_shapes, [None], []
+        return in_shapes, [resolve_reshape(data, self.shape, self.reverse, self.where())], []
+
+    def forward(self, is_train, inputs, aux):
+        (data,) = inputs
+        return [data.reshape(resolve_reshape(data.shape, self.shape, self.reverse, self.where()))]
+
+    def backward(self, out_grads, inputs, outputs, aux):
+        return [out_grads[0].reshape(inputs[0].shape)]

@@ -1,0 +1,587 @@
+"""Symbol: a graph of operators, built by calling ``mx.sym`` functions on other symbols.
+
+A symbol is a list of output *entries* ``(node, output index)``. Nodes are either variables
+(``op is None``: data, labels, weights, auxiliary states) or operator applications whose
+``inputs`` are entries of other nodes. Everything else -- names, shapes, JSON, binding -- is a
+walk over this graph in MXNet's order: depth first, inputs before the node that uses them.
+"""
+from __future__ import annotations
+
+import ast
+import json
+import os
+import warnings
+from typing import Any, Iterator, Sequence
+
+import numpy as np
+
+from ..attribute import AttrScope
+from ..base import DTYPE_TO_FLAG, FLAG_TO_DTYPE, MXNetError, dtype_np
+from ..name import NameManager
+from ..ops import registry
+from ..ops.call import split_call
+from ..ops.registry import Operator
+from .json_format import dumps_graph
+
+__all__ = ["Symbol", "Variable", "var", "Group", "load", "load_json", "create"]
+
+
+class _Node:
+    """One node of the graph. ``inputs`` holds ``(node, output_index, version)`` entries; the
+    version counts how often a variable was updated in place (auxiliary states), as MXNet does."""
+
+    __slots__ = ("op", "name", "attrs", "inputs", "version")
+
+    def __init__(self, op: Operator | None, name: str, attrs: dict[str, str],
+                 inputs: list[tuple[_Node, int, int]]) -> None:
+        self.op = op
+        self.name = name
+        self.attrs = attrs
+        self.inputs = inputs
+        self.version = 0
+
+    @property
+    def is_variable(self) -> bool:
+        return self.op is None
+
+    def all_attrs(self) -> dict[str, str]:
+        """Operator parameters and user attributes together, as JSON and ``attr_dict`` show them."""
+        merged = dict(self.op.attrs) if self.op is not None else {}
+        merged.update(self.attrs)
+        return merged
+
+    def output_names(self) -> list[str]:
+        if self.op is None:
+            return [self.name]
+        return [f"{self.name}_{suffix}" for suffix in self.op.list_outputs()]
+
+
+def _topological(heads: Sequence[tuple[_Node, int]]) -> list[_Node]:
+    """Nodes reachable from ``heads``, each after its inputs (MXNet's depth-first order)."""
+    order: list[_Node] = []
+    seen: set[int] = set()
+    for head, _ in heads:
+        stack: list[tuple[_Node, int]] = [(head, 0)]
+        while stack:
+            node, next_input = stack.pop()
+            if next_input == 0:
+                if id(node) in seen:
+                    continue
+                seen.add(id(node))
+            if next_input < len(node.inputs):
+                stack.append((node, next_input + 1))
+                child = node.inputs[next_input][0]
+                if id(child) not in seen:
+                    stack.append((child, 0))
+            else:
+                order.append(node)
+    return order
+
+
+class Symbol:
+    """A symbolic graph with one or more outputs. Build it with ``mx.sym`` functions."""
+
+    __array_priority__ = 1000.0  # numpy defers to Symbol's operators (2 * sym)
+
+    def __init__(self, outputs: list[tuple[_Node, int]]) -> None:
+        self._outputs = outputs
+
+    # ---- naming and structure -------------------------------------------------------------
+    @property
+    def name(self) -> str | None:
+        """The node name of a single-output symbol (None for a group)."""
+        return self._outputs[0][0].name if len(self._outputs) == 1 else None
+
+    def _nodes(self) -> list[_Node]:
+        return _topological(self._outputs)
+
+    def _aux_variables(self) -> set[int]:
+        aux = set()
+        for node in self._nodes():
+            if node.op is not None:
+                num_args = len(node.op.list_arguments())
+                aux.update(id(entry[0]) for entry in node.inputs[num_args:])
+        return aux
+
+    def list_arguments(self) -> list[str]:
+        """Names of the inputs that are not auxiliary states, in graph order."""
+        aux = self._aux_variables()
+        return [n.name for n in self._nodes() if n.is_variable and id(n) not in aux]
+
+    def list_auxiliary_states(self) -> list[str]:
+        """Names of the auxiliary states (e.g. BatchNorm's moving mean and variance)."""
+        aux = self._aux_variables()
+        return [n.name for n in self._nodes() if n.is_variable and id(n) in aux]
+
+    def list_inputs(self) -> list[str]:
+        """Names of all variables: arguments and auxiliary states, in graph order."""
+        return [n.name for n in self._nodes() if n.is_variable]
+
+    def list_outputs(self) -> list[str]:
+        """Names of the outputs, e.g. ``['softmax_output']``."""
+        return [node.output_names()[index] for node, index in self._outputs]
+
+    def get_internals(self) -> Symbol:
+        """A group of every node's outputs, so ``internals['fc1_output']`` taps a layer."""
+        entries = []
+        for node in self._nodes():
+            count = 1 if node.is_variable else node.op.num_visible_outputs()
+            entries.extend((node, i) for i in range(count))
+        return Symbol(entries)
+
+    def get_children(self) -> Symbol | None:
+        """The inputs of this symbol's node as a group, or None for a variable."""
+        node = self._outputs[0][0]
+        if node.is_variable:
+            return None
+        return Symbol([(entry[0], entry[1]) for entry in node.inputs])
+
+    def __getitem__(self, index: int | str) -> Symbol:
+        if isinstance(index, str):
+            names = self.list_outputs()
+            if index not in names:
+                raise ValueError(f"no output named {index!r}; outputs are {names}")
+            if names.count(index) > 1:
+                raise ValueError(f"more than one output is named {index!r}")
+            index = names.index(index)
+        if not -len(self._outputs) <= index < len(self._outputs):
+            raise IndexError(f"output index {index} out of range ({len(self._outputs)} outputs)")
+        return Symbol([self._outputs[index]])
+
+    def __iter__(self) -> Iterator[Symbol]:
+        return (self[i] for i in range(len(self._outputs)))
+
+    def __len__(self) -> int:
+        return len(self._outputs)
+
+    def __repr__(self) -> str:
+        if len(self._outputs) == 1:
+            return f"<Symbol {self.name}>"
+        return f"<Symbol group [{', '.join(n.name for n, _ in self._outputs)}]>"
+
+    def __copy__(self) -> Symbol:
+        return Symbol(list(self._outputs))
+
+    def __deepcopy__(self, memo: dict) -> Symbol:
+        return load_json(self.tojson())
+
+    # ---- attributes -----------------------------------------------------------------------
+    def attr(self, key: str) -> str | None:
+        """An attribute (or operator parameter) of this symbol's node, as a string."""
+        return self._outputs[0][0].all_attrs().get(key)
+
+    def list_attr(self, recursive: bool = False) -> dict[str, str]:
+        """Attributes of this node (with ``recursive``, of all nodes as ``node$key``)."""
+        if recursive:
+            return {f"{n}${k}": v for n, attrs in self.attr_dict().items() for k, v in attrs.items()}
+        return self._outputs[0][0].all_attrs()
+
+    def attr_dict(self) -> dict[str, dict[str, str]]:
+        """``{node name: {key: value}}`` for every node that has attributes."""
+        return {n.name: n.all_attrs() for n in self._nodes() if n.all_attrs()}
+
+    def _set_attr(self, **kwargs: str) -> None:
+        for key, value in kwargs.items():
+            if not isinstance(value, str):
+                raise ValueError(f"_set_attr: attribute {key!r} must be a string, got {value!r}")
+            self._outputs[0][0].attrs[key] = value
+
+    # ---- inference ------------------------------------------------------------------------
+    def _known_inputs(self, args: tuple, kwargs: dict, what: str) -> dict[str, Any]:
+        names = self.list_arguments()
+        known: dict[str, Any] = {}
+        if args:
+            if len(args) > len(names):
+                raise MXNetError(f"{what}: {len(args)} values for {len(names)} arguments {names}")
+            known.update({n: v for n, v in zip(names, args) if v is not None})
+        inputs = set(self.list_inputs())
+        for key, value in kwargs.items():
+            if key not in inputs:
+                raise MXNetError(
+                    f"{what}: {key!r} is not an input of this symbol; inputs are "
+                    f"{self.list_inputs()}"
+                )
+            if value is not None:
+                known[key] = value
+        return known
+
+    def _infer(self, known: dict[str, Any], kind: str) -> dict[tuple[int, int], Any]:
+        """Propagate shapes (``kind='shape'``) or dtypes through the graph until nothing changes.
+
+        Returns ``{(id(node), output index): value}``; unknown entries are missing.
+        """
+        nodes = self._nodes()
+        values: dict[tuple[int, int], Any] = {}
+        for node in nodes:
+            if node.is_variable:
+                value = known.get(node.name)
+                if value is None:
+                    value = _variable_hint(node, kind)
+                if value is not None:
+                    values[(id(node), 0)] = value
+        for _ in range(len(nodes) + 1):
+            changed = False
+            for node in nodes:
+                if node.op is None:
+                    continue
+                op = node.op
+                num_args = len(op.list_arguments())
+                entries = [(id(e[0]), e[1]) for e in node.inputs]
+                given = [values.get(e) for e in entries]
+                if kind == "shape":
+                    ins, outs, auxs = op.infer_shape(given[:num_args])
+                else:
+                    ins, outs, auxs = op.infer_type(given[:num_args])
+                    ins = list(ins) + list(auxs)
+                    auxs = []
+                all_inputs = list(ins) + list(auxs)
+                for entry, inferred, before in zip(entries, all_inputs, given):
+                    if inferred is None:
+                        continue
+                    if before is None:
+                        values[entry] = tuple(inferred) if kind == "shape" else inferred
+                        changed = True
+                    elif kind == "shape" and tuple(before) != tuple(inferred):
+                        index = entries.index(entry)
+                        slot = (op.list_arguments() + op.list_auxiliary_states())[index]
+                        raise MXNetError(
+                            f"{op.where()}: input '{slot}' has shape {tuple(before)} but the "
+                            f"operator needs {tuple(inferred)}"
+                        )
+                for i, out in enumerate(outs):
+                    if out is not None and (id(node), i) not in values:
+                        values[(id(node), i)] = tuple(out) if kind == "shape" else out
+                        changed = True
+            if not changed:
+                break
+        return values
+
+    def _infer_lists(self, values: dict, unknown: Any) -> tuple[list, list, list]:
+        aux = self._aux_variables()
+        nodes = self._nodes()
+        args = [values.get((id(n), 0), unknown) for n in nodes if n.is_variable and id(n) not in aux]
+        auxs = [values.get((id(n), 0), unknown) for n in nodes if n.is_variable and id(n) in aux]
+        outs = [values.get((id(n), i), unknown) for n, i in self._outputs]
+        return args, outs, auxs
+
+    def infer_shape(self, *args: Any, **kwargs: Any) -> tuple[list | None, list | None, list | None]:
+        """Infer the shapes of all arguments, outputs and auxiliary states.
+
+        Parameters
+        ----------
+        *args, **kwargs : tuple of int
+            Known shapes, by position in ``list_arguments()`` or by name.
+
+        Returns
+        -------
+        (arg_shapes, out_shapes, aux_shapes), or (None, None, None) with a warning listing the
+        arguments whose shape could not be decided.
+        """
+        known = {k: tuple(v) for k, v in self._known_inputs(args, kwargs, "infer_shape").items()}
+        values = self._infer(known, "shape")
+        arg_shapes, out_shapes, aux_shapes = self._infer_lists(values, None)
+        if any(s is None for s in arg_shapes + out_shapes + aux_shapes):
+            missing = [n for n, s in zip(self.list_arguments(), arg_shapes) if s is None]
+            missing += [n for n, s in zip(self.list_auxiliary_states(), aux_shapes) if s is None]
+            warnings.warn(
+                "Cannot decide shape for the following arguments; provide them as input: "
+                + ", ".join(missing), stacklevel=2)
+            return None, None, None
+        return arg_shapes, out_shapes, aux_shapes
+
+    def infer_shape_partial(self, *args: Any, **kwargs: Any) -> tuple[list, list, list]:
+        """Like ``infer_shape`` but unknown shapes are given as ``()`` instead of failing."""
+        known = {k: tuple(v) for k, v in self._known_inputs(args, kwargs, "infer_shape").items()}
+        return self._infer_lists(self._infer(known, "shape"), ())
+
+    def infer_type(self, *args: Any, **kwargs: Any) -> tuple[list | None, list | None, list | None]:
+        """Infer the dtypes of all arguments, outputs and auxiliary states (numpy types)."""
+        known = {k: dtype_np(v) for k, v in self._known_inputs(args, kwargs, "infer_type").items()}
+        values = self._infer(known, "type")
+        arg_types, out_types, aux_types = self._infer_lists(values, None)
+        if any(t is None for t in arg_types + out_types + aux_types):
+            return None, None, None
+        return ([t.type for t in arg_types], [t.type for t in out_types],
+                [t.type for t in aux_types])
+
+    # ---- JSON ----------------------------------------------------------------------------
+    def tojson(self) -> str:
+        """The graph in MXNet 1.x's JSON format (loadable by MXNet and by ``load_json``)."""
+        nodes = self._nodes()
+        index = {id(n): i for i, n in enumerate(nodes)}
+        records, row_ptr = [], [0]
+        for node in nodes:
+            record: dict[str, Any] = {"op": "null" if node.is_variable else node.op.name,
+                                      "name": node.name}
+            attrs = node.all_attrs()
+            if attrs:
+                record["attrs"] = dict(sorted(attrs.items()))
+            record["inputs"] = [[index[id(n)], i, v] for n, i, v in node.inputs]
+            records.append(record)
+            row_ptr.append(row_ptr[-1] + (1 if node.is_variable else len(node.op.list_outputs())))
+        arg_nodes = [i for i, n in enumerate(nodes) if n.is_variable]
+        heads = [[index[id(n)], i, 0] for n, i in self._outputs]
+        return dumps_graph(records, arg_nodes, row_ptr, heads, getattr(self, "_json_attrs", None))
+
+    def save(self, fname: str | os.PathLike) -> None:
+        """Write ``tojson()`` to ``fname`` (atomically)."""
+        from ..ndarray.utils import write_atomic
+
+        write_atomic(fname, self.tojson().encode("utf-8"))
+
+    # ---- binding ---------------------------------------------------------------------------
+    def simple_bind(self, ctx: Any, grad_req: Any = "write", type_dict: dict | None = None,
+                    stype_dict: dict | None = None, group2ctx: dict | None = None,
+                    shared_arg_names: list | None = None, shared_exec: Any = None,
+                    shared_buffer: dict | None = None, **kwargs: Any) -> Any:
+        """Infer shapes from ``kwargs`` (``data=(32, 16)``), allocate all arrays, and bind.
+
+        Parameters
+        ----------
+        ctx : Context
+            The device.
+        grad_req : str, list or dict, default 'write'
+            'write', 'add' or 'null', for all arguments or per argument.
+        type_dict : dict of str to dtype, optional
+            Input dtypes (float32 by default).
+        **kwargs : tuple of int
+            Shapes of the inputs.
+        """
+        from ..executor import Executor
+
+        return Executor.allocate(self, ctx, grad_req, type_dict or {}, kwargs,
+                                 shared_buffer=shared_buffer, shared_exec=shared_exec)
+
+    def bind(self, ctx: Any, args: Any, args_grad: Any = None, grad_req: Any = "write",
+             aux_states: Any = None, group2ctx: dict | None = None,
+             shared_exec: Any = None) -> Any:
+        """Bind the given arrays (list in ``list_arguments()`` order, or dict by name).
+
+        Parameters
+        ----------
+        ctx : Context
+            The device.
+        args : list or dict of NDArray
+            Argument values; the executor shares their memory.
+        args_grad : list or dict of NDArray, optional
+            Where gradients are written.
+        grad_req : str, list or dict, default 'write'
+            'write', 'add' or 'null'.
+        aux_states : list or dict of NDArray, optional
+            Auxiliary states.
+        """
+        from ..executor import Executor
+
+        return Executor(self, ctx, args, args_grad, grad_req, aux_states)
+
+    def eval(self, ctx: Any = None, **kwargs: Any) -> list:
+        """Bind with the given input arrays and run a forward pass; returns the outputs."""
+        from ..context import current_context
+
+        executor = self.bind(ctx or current_context(), kwargs, grad_req="null")
+        return executor.forward()
+
+    # ---- arithmetic builds new nodes -----------------------------------------------------
+    def _arith(self, other: Any, array_op: str, scalar_op: str, array_hint: str,
+               scalar_hint: str) -> Symbol:
+        if isinstance(other, Symbol):
+            return _create(array_op, (self, other), {}, array_hint)
+        if isinstance(other, (int, float, np.number)) and not isinstance(other, bool):
+            return _create(scalar_op, (self,), {"scalar": other}, scalar_hint)
+        raise TypeError(f"cannot combine a Symbol with {type(other).__name__}")
+
+    def __add__(self, o: Any) -> Symbol:
+        return self._arith(o, "elemwise_add", "_plus_scalar", "_plus", "_plusscalar")
+
+    __radd__ = __add__
+
+    def __sub__(self, o: Any) -> Symbol:
+        return self._arith(o, "elemwise_sub", "_minus_scalar", "_minus", "_minusscalar")
+
+    def __rsub__(self, o: Any) -> Symbol:
+        return self._arith(o, "elemwise_sub", "_rminus_scalar", "_minus", "_rminusscalar")
+
+    def __mul__(self, o: Any) -> Symbol:
+        return self._arith(o, "elemwise_mul", "_mul_scalar", "_mul", "_mulscalar")
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, o: Any) -> Symbol:
+        return self._arith(o, "elemwise_div", "_div_scalar", "_div", "_divscalar")
+
+    def __rtruediv__(self, o: Any) -> Symbol:
+        return self._arith(o, "elemwise_div", "_rdiv_scalar", "_div", "_rdivscalar")
+
+    def __pow__(self, o: Any) -> Symbol:
+        return self._arith(o, "_power", "_power_scalar", "_power", "_powerscalar")
+
+    def __rpow__(self, o: Any) -> Symbol:
+        return self._arith(o, "_power", "_rpower_scalar", "_power", "_rpower_scalar")
+
+    def __neg__(self) -> Symbol:
+        return self.__mul__(-1.0)
+
+    def __getattr__(self, name: str) -> Any:
+        # sym.reshape(...), sym.sum(...), sym.softmax()... call mx.sym.<name>(sym, ...)
+        if name.startswith("__") or name not in registry.all_names():
+            raise AttributeError(f"'Symbol' object has no attribute {name!r}")
+        return lambda *args, **kwargs: _create(name, (self, *args), kwargs, name.lower())
+
+
+def _variable_hint(node: _Node, kind: str) -> Any:
+    """A shape or dtype declared on a variable with ``Variable(shape=..., dtype=...)``."""
+    if kind == "shape":
+        text = node.attrs.get("__shape__")
+        if text:
+            shape = tuple(ast.literal_eval(text))
+            return shape if all(d > 0 for d in shape) else None
+        return None
+    flag = node.attrs.get("__dtype__")
+    return FLAG_TO_DTYPE[int(flag)] if flag is not None else None
+
+
+def Variable(name: str, attr: dict | None = None, shape: Any = None, lr_mult: float | None = None,
+             wd_mult: float | None = None, dtype: Any = None, init: Any = None,
+             stype: str | None = None, **kwargs: Any) -> Symbol:
+    """A named input of the graph: data, label or parameter.
+
+    Parameters
+    ----------
+    name : str
+        The variable's name.
+    attr : dict of str to str, optional
+        Extra attributes.
+    shape : tuple of int, optional
+        Its shape, used by shape inference.
+    lr_mult, wd_mult : float, optional
+        Multipliers of the learning rate and weight decay for this parameter.
+    dtype : str or numpy dtype, optional
+        Its type.
+    init : Initializer or str, optional
+        The initializer to use for it (stored as the ``__init__`` attribute).
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"Variable: name must be a string, got {type(name).__name__}")
+    attrs = AttrScope.current().get(attr)
+    if shape is not None:
+        attrs["__shape__"] = str(tuple(shape))
+    if lr_mult is not None:
+        attrs["__lr_mult__"] = str(lr_mult)
+    if wd_mult is not None:
+        attrs["__wd_mult__"] = str(wd_mult)
+    if dtype is not None:
+        attrs["__dtype__"] = str(DTYPE_TO_FLAG[dtype_np(dtype)])
+    if init is not None:
+        attrs["__init__"] = init if isinstance(init, str) else init.dumps()
+    if stype is not None:
+        attrs["__storage_type__"] = str({"default": 0, "row_sparse": 1, "csr": 2}[stype])
+    for key, value in kwargs.items():
+        if not (key.startswith("__") and key.endswith("__")):
+            raise ValueError(
+                f"Variable: attribute {key!r} is not supported; extra attributes must start "
+                f"and end with double underscores, e.g. __{key}__"
+            )
+        attrs[key] = str(value)
+    return Symbol([(_Node(None, name, attrs, []), 0)])
+
+
+var = Variable
+
+
+def Group(symbols: Sequence[Symbol]) -> Symbol:
+    """One symbol whose outputs are the outputs of all ``symbols``, in order."""
+    if not symbols or not all(isinstance(s, Symbol) for s in symbols):
+        raise TypeError("Group: expected a non-empty list of Symbols")
+    return Symbol([entry for s in symbols for entry in s._outputs])
+
+
+def _create(op_name: str, args: tuple, kwargs: dict, hint: str) -> Symbol:
+    """Apply the operator ``op_name``: the body of every ``mx.sym.<op>`` function."""
+    kwargs = dict(kwargs)
+    name = kwargs.pop("name", None)
+    attr = kwargs.pop("attr", None)
+    op_class = registry.get(op_name)
+    node_name = NameManager.current().get(name, hint)
+    op, inputs = split_call(op_class, args, kwargs, Symbol, node_name)
+    scope = AttrScope.current().get(attr)
+    entries = []
+    num_args = len(op.list_arguments())
+    for position, slot in enumerate(op.list_arguments() + op.list_auxiliary_states()):
+        given = inputs.get(slot)
+        if given is None:
+            # a missing input becomes a variable named after the node, carrying its attributes
+            var_attrs = {**op.attrs, **scope, **op.input_var_attrs().get(slot, {})}
+            given = Symbol([(_Node(None, f"{node_name}_{slot}", var_attrs, []), 0)])
+        elif len(given._outputs) != 1:
+            raise MXNetError(
+                f"{op.where()}: input '{slot}' must be a single-output symbol, got a group of "
+                f"{len(given._outputs)} outputs {given.list_outputs()}"
+            )
+        node, index = given._outputs[0]
+        version = 0
+        if position >= num_args:  # an auxiliary state is updated in place: bump its version
+            node.version += 1
+            version = node.version
+        entries.append((node, index, version))
+    node = _Node(op, node_name, scope, entries)
+    return Symbol([(node, i) for i in range(op.num_visible_outputs())])
+
+
+def create(op_name: str, hint: str | None = None) -> Any:
+    """The ``mx.sym`` function of an operator."""
+
+    def function(*args: Any, **kwargs: Any) -> Symbol:
+        return _create(op_name, args, kwargs, hint or op_name.lower())
+
+    function.__name__ = op_name
+    function.__doc__ = registry.get(op_name).__doc__
+    return function
+
+
+# ---- loading ----------------------------------------------------------------------------------
+def load_json(json_str: str) -> Symbol:
+    """A symbol from MXNet 1.x JSON (as written by ``tojson`` here or in MXNet)."""
+    try:
+        graph = json.loads(json_str)
+        records = graph["nodes"]
+        heads = graph["heads"]
+    except (ValueError, KeyError, TypeError) as err:
+        raise MXNetError(f"load_json: not an MXNet symbol JSON document ({err})") from None
+    nodes: list[_Node] = []
+    for position, record in enumerate(records):
+        attrs = dict(record.get("attrs", record.get("attr", record.get("param", {}))) or {})
+        inputs = []
+        for entry in record.get("inputs", []):
+            if entry[0] >= position:
+                raise MXNetError(f"load_json: node {record['name']!r} uses a later node {entry[0]}")
+            inputs.append((nodes[entry[0]], entry[1], entry[2] if len(entry) > 2 else 0))
+        if record["op"] == "null":
+            nodes.append(_Node(None, record["name"], attrs, []))
+            continue
+        op_class = registry.get(record["op"])
+        params = {k: v for k, v in attrs.items() if k in op_class.params}
+        user = {k: v for k, v in attrs.items() if k not in op_class.params}
+        op = op_class(params, record["name"])
+        expected = len(op.list_arguments()) + len(op.list_auxiliary_states())
+        if len(inputs) != expected:
+            raise MXNetError(
+                f"load_json: {op.where()} has {len(inputs)} inputs, expected {expected}"
+            )
+        node = _Node(op, record["name"], user, inputs)
+        for variable, _, version in inputs[len(op.list_arguments()):]:
+            variable.version = max(variable.version, version)
+        nodes.append(node)
+    symbol = Symbol([(nodes[h[0]], h[1]) for h in heads])
+    if "attrs" in graph:
+        symbol._json_attrs = graph["attrs"]
+    return symbol
+
+
+def load(fname: str | os.PathLike) -> Symbol:
+    """A symbol from a JSON file written by ``save`` (or MXNet's ``prefix-symbol.json``)."""
+    try:
+        with open(fname, encoding="utf-8") as handle:
+            text = handle.read()
+    except FileNotFoundError:
+        raise MXNetError(f"cannot load symbol: no such file {os.fspath(fname)!r}") from None
+    return load_json(text)

@@ -1,0 +1,135 @@
+"""Convolution arithmetic shared by Convolution, Deconvolution, Pooling and UpSampling.
+
+No operators live here. The idea (explained for students in ``convolution.py``): copy every
+window of the padded input into one column ("im2col"), so that the convolution of a whole
+batch becomes a single matrix product; the reverse, "col2im", adds the columns back onto the
+positions they were read from, which is how gradients reach the input.
+
+Array layouts used throughout (for 2-D; 1-D and 3-D just have fewer or more spatial axes):
+
+- data ``(N, C, H, W)``; windows ``(N, C, OH, OW, KH, KW)`` (a view, nothing copied);
+- columns ``(N, C, KH, KW, OH, OW)``, which reshapes for free into ``(N, C*KH*KW, OH*OW)``.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+from typing import NamedTuple
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+__all__ = ["Geometry", "windows", "im2col", "col2im", "conv_forward", "conv_backward_data",
+           "conv_backward_weight"]
+
+Shape = tuple[int, ...]
+
+
+class Geometry(NamedTuple):
+    """Where the windows of a convolution or pooling lie, one entry per spatial axis."""
+
+    kernel: Shape
+    stride: Shape
+    pad: Shape
+    dilate: Shape
+
+    def dilated_kernel(self) -> Shape:
+        """The extent a kernel covers: ``dilate * (kernel - 1) + 1``."""
+        return tuple(d * (k - 1) + 1 for k, d in zip(self.kernel, self.dilate))
+
+    def output_size(self, spatial: Shape) -> Shape:
+        """How many windows fit: ``(size + 2*pad - dilated_kernel) // stride + 1``."""
+        return tuple((n + 2 * p - dk) // s + 1 for n, p, dk, s
+                     in zip(spatial, self.pad, self.dilated_kernel(), self.stride))
+
+
+def windows(padded: np.ndarray, geo: Geometry, out_size: Shape) -> np.ndarray:
+    """A read-only view ``(N, C, *out_size, *kernel)`` of the windows of ``padded``.
+
+    ``padded`` must already hold the padding; window ``o`` along an axis starts at
+    ``o * stride`` and reads every ``dilate``-th element.
+    """
+    nd = len(geo.kernel)
+    view = sliding_window_view(padded, geo.dilated_kernel(), axis=tuple(range(2, 2 + nd)))
+    starts = tuple(slice(0, o * s, s) for o, s in zip(out_size, geo.stride))
+    taps = tuple(slice(None, None, d) for d in geo.dilate)
+    return view[(slice(None), slice(None), *starts, *taps)]
+
+
+def pad_spatial(data: np.ndarray, pad: Shape) -> np.ndarray:
+    """Zero-pad every spatial axis by ``pad`` on both sides (no copy when there is no pad)."""
+    if not any(pad):
+        return data
+    return np.pad(data, ((0, 0), (0, 0), *((p, p) for p in pad)))
+
+
+def im2col(data: np.ndarray, geo: Geometry) -> np.ndarray:
+    """The columns ``(N, C, *kernel, *out)`` of ``data`` ``(N, C, *spatial)``: one copy."""
+    nd = len(geo.kernel)
+    view = windows(pad_spatial(data, geo.pad), geo, geo.output_size(data.shape[2:]))
+    # (N, C, *out, *kernel) -> (N, C, *kernel, *out): kernel taps first, pixels last
+    order = (0, 1, *range(2 + nd, 2 + 2 * nd), *range(2, 2 + nd))
+    return np.ascontiguousarray(view.transpose(order))
+
+
+def col2im(cols: np.ndarray, spatial: Shape, geo: Geometry) -> np.ndarray:
+    """Add columns ``(N, C, *kernel, *out)`` back onto an input of spatial size ``spatial``.
+
+    The reverse of ``im2col``: every value goes back to the input element it was read from,
+    and values read from the same element add up. One vectorised add per kernel tap (3x3 = 9),
+    each covering all windows at once. Values that land on padding are dropped.
+    """
+    nd = len(geo.kernel)
+    n, c, out = cols.shape[0], cols.shape[1], cols.shape[2 + nd:]
+    # the canvas covers the padded input and every window (pooling's 'full' windows overhang)
+    canvas_size = tuple(max(size + 2 * p, (o - 1) * s + dk) for size, p, o, s, dk
+                        in zip(spatial, geo.pad, out, geo.stride, geo.dilated_kernel()))
+    canvas = np.zeros((n, c, *canvas_size), dtype=cols.dtype)
+    for tap in itertools.product(*(range(k) for k in geo.kernel)):
+        # tap (i, j) of every window lands on rows i*dilate, i*dilate + stride, ...
+        target = tuple(slice(t * d, t * d + (o - 1) * s + 1, s)
+                       for t, d, o, s in zip(tap, geo.dilate, out, geo.stride))
+        canvas[(slice(None), slice(None), *target)] += cols[(slice(None), slice(None), *tap)]
+    inside = tuple(slice(p, p + size) for p, size in zip(geo.pad, spatial))
+    return canvas[(slice(None), slice(None), *inside)]
+
+
+# ---- the three products of a (grouped) convolution ------------------------------------------
+# With G groups, channels are split into G independent convolutions. Shapes below:
+#   columns (N, G, C/G*K, L)   weight (G, F/G, C/G*K)   output (N, G, F/G, L)
+# where K = prod(kernel) and L = prod(out). np.matmul runs them as one call over (N, G).
+
+
+def conv_forward(data: np.ndarray, weight: np.ndarray, geo: Geometry,
+                 groups: int) -> np.ndarray:
+    """``output = weight @ im2col(data)``: data ``(N, C, *in)``, weight ``(F, C/G, *kernel)``."""
+    n, f = data.shape[0], weight.shape[0]
+    cols = im2col(data, geo)
+    out = cols.shape[2 + len(geo.kernel):]
+    cols = cols.reshape(n, groups, -1, math.prod(out))
+    w = weight.reshape(groups, f // groups, -1)
+    return np.matmul(w, cols).reshape(n, f, *out)
+
+
+def conv_backward_data(grad_out: np.ndarray, weight: np.ndarray, geo: Geometry, groups: int,
+                       spatial: Shape) -> np.ndarray:
+    """Gradient of ``conv_forward`` with respect to ``data``: ``col2im(weight.T @ grad_out)``.
+
+    ``spatial`` is the input's spatial size (several sizes give the same output size).
+    """
+    n, f = grad_out.shape[:2]
+    c = weight.shape[1] * groups
+    w = weight.reshape(groups, f // groups, -1)
+    grad_cols = np.matmul(w.transpose(0, 2, 1), grad_out.reshape(n, groups, f // groups, -1))
+    return col2im(grad_cols.reshape(n, c, *geo.kernel, *grad_out.shape[2:]), spatial, geo)
+
+
+def conv_backward_weight(data: np.ndarray, grad_out: np.ndarray, geo: Geometry,
+                         groups: int) -> np.ndarray:
+    """Gradient of ``conv_forward`` with respect to ``weight``: ``grad_out @ im2col(data).T``,
+    summed over the batch. Returns ``(F, C/G, *kernel)``."""
+    n, c, f = data.shape[0], data.shape[1], grad_out.shape[1]
+    cols = im2col(data, geo).reshape(n, groups, c // groups * math.prod(geo.kernel), -1)
+    grad = grad_out.reshape(n, groups, f // groups, -1)
+    per_item = np.matmul(grad, cols.transpose(0, 1, 3, 2))  # (N, G, F/G, C/G*K)
+    return per_item.sum(axis=0).reshape(f, c // groups, *geo.kernel)

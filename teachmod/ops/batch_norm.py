@@ -1,0 +1,112 @@
+"""BatchNorm: normalise each channel by its batch mean and variance, then scale and shift.
+
+``output = (data - mean) / sqrt(var + eps) * gamma + beta``, per channel (``axis``, default 1).
+
+- Training (``is_train`` and not ``use_global_stats``): mean and (biased) variance come from the
+  batch, and the auxiliary states follow them:
+  ``moving = moving * momentum + batch * (1 - momentum)``.
+- Inference, or ``use_global_stats``: the moving statistics are used instead and left alone.
+- ``fix_gamma`` (the default!) treats gamma as 1; gamma's gradient is then 0.
+
+Outputs ``output, mean, var``; the last two are hidden unless ``output_mean_var``. As in
+MXNet's CPU operator, ``var`` holds the *inverse standard deviation* ``1/sqrt(var + eps)``,
+which the backward pass reuses. (MXNet updates the moving statistics in its backward pass;
+teachmod does it in the training forward pass, which gives the same values after each step.)
+
+The data is viewed as ``(outer, C, inner)`` (axis 1 of NCHW: outer = N, inner = H*W), so every
+statistic is one reduction over axes (0, 2), and ``einsum`` fuses multiply-and-sum.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .registry import Operator, Param, optional, parse_bool, parse_float, parse_int, register
+
+
+@register
+class BatchNorm(Operator):
+    """Batch normalisation with moving statistics as auxiliary states."""
+
+    name = "BatchNorm"
+    arguments = ("data", "gamma", "beta")
+    outputs = ("output", "mean", "var")
+    aux_states = ("moving_mean", "moving_var")
+    params = {
+        "eps": Param(parse_float, 1e-3, doc="added to the variance"),
+        "momentum": Param(parse_float, 0.9, doc="decay of the moving statistics"),
+        "fix_gamma": Param(parse_bool, True, doc="use gamma = 1 (and give it no gradient)"),
+        "use_global_stats": Param(parse_bool, False, doc="always use the moving statistics"),
+        "output_mean_var": Param(parse_bool, False, doc="also show the mean and inverse std"),
+        "axis": Param(parse_int, 1, doc="the channel axis"),
+        "cudnn_off": Param(parse_bool, False, doc="accepted for compatibility; unused"),
+        "min_calib_range": Param(optional(parse_float), None, doc="for quantisation; unused"),
+        "max_calib_range": Param(optional(parse_float), None, doc="for quantisation; unused"),
+    }
+
+    def num_visible_outputs(self) -> int:
+        return 3 if self.output_mean_var else 1
+
+    def channel_axis(self, ndim: int) -> int:
+        axis = self.axis + ndim if self.axis < 0 else self.axis
+        if not 0 <= axis < ndim:
+            raise self.fail(f"axis {self.axis} is out of range for data with {ndim} dimensions")
+        return axis
+
+    def infer_shape(self, in_shapes):
+        data = in_shapes[0]
+        if data is None:
+            return in_shapes, [None, None, None], [None, None]
+        channels = (data[self.channel_axis(len(data))],)
+        shapes = [tuple(data), *(self.expect_shape(in_shapes, i, channels) for i in (1, 2))]
+        return shapes, [tuple(data), channels, channels], [channels, channels]
+
+    def as_3d(self, x: np.ndarray) -> np.ndarray:
+        """View ``x`` as ``(outer, C, inner)`` around the channel axis (no copy)."""
+        axis = self.channel_axis(x.ndim)
+        return x.reshape(int(np.prod(x.shape[:axis])), x.shape[axis], -1)
+
+    def forward(self, is_train, inputs, aux):
+        data, gamma, beta = inputs
+        moving_mean, moving_var = aux
+        x = self.as_3d(data)
+        gamma = np.ones_like(gamma) if self.fix_gamma else gamma
+        if is_train and not self.use_global_stats:
+            count = x.shape[0] * x.shape[2]
+            mean = x.sum(axis=(0, 2)) / count
+            centered = x - mean[:, None]
+            var = np.einsum("ocn,ocn->c", centered, centered) / count
+            moving_mean *= self.momentum
+            moving_mean += (1 - self.momentum) * mean
+            moving_var *= self.momentum
+            moving_var += (1 - self.momentum) * var
+        else:
+            mean, var = moving_mean.copy(), moving_var
+            centered = x - mean[:, None]
+        inv_std = 1 / np.sqrt(var + self.eps)
+        # reuse the centred copy as the output: out = centered * (gamma * inv_std) + beta
+        centered *= (gamma * inv_std)[:, None]
+        centered += beta[:, None]
+        return [centered.reshape(data.shape), mean, inv_std]
+
+    def backward(self, out_grads, inputs, outputs, aux):
+        data, gamma, _ = inputs
+        _, mean, inv_std = outputs
+        x, g = self.as_3d(data), self.as_3d(out_grads[0])
+        count = x.shape[0] * x.shape[2]
+        scale = inv_std if self.fix_gamma else gamma * inv_std
+        grad_beta = g.sum(axis=(0, 2))
+        centered = x - mean[:, None]
+        dot = np.einsum("ocn,ocn->c", centered, g)  # sum of (x - mean) * grad, per channel
+        grad_gamma = np.zeros_like(gamma) if self.fix_gamma else dot * inv_std
+        if self.use_global_stats:
+            # mean and std are constants: the layer is a per-channel scale
+            grad_data = g * scale[:, None]
+        else:
+            # dx = scale * (g - mean(g) - xhat * mean(g * xhat)), xhat = centered * inv_std;
+            # computed in place in the centred copy
+            grad_data = centered
+            grad_data *= (-dot * inv_std * inv_std / count)[:, None]
+            grad_data += g
+            grad_data -= (grad_beta / count)[:, None]
+            grad_data *= scale[:, None]
+        return [grad_data.reshape(data.shape), grad_gamma, grad_beta]

@@ -1,0 +1,176 @@
+"""Pooling: summarise each window of every channel by its max, average, sum or p-norm.
+
+The windows are a strided view of the padded input (``_im2col.windows``, no copying), so the
+forward pass is one reduction over the window axes. Every backward pass first finds the
+gradient of each window element and then adds those back onto the input with ``col2im`` --
+the same scatter-add Convolution's backward uses:
+
+- max: the whole gradient goes to the (first) largest element of the window;
+- avg: every element gets ``grad / count``; sum: every element gets ``grad``;
+- lp (``(sum x^p)^(1/p)``): element x gets ``grad * (x / out)^(p-1)``.
+
+Output size per axis, for input n, kernel k, stride s and pad p:
+``valid``: ``(n + 2p - k) // s + 1``; ``full``: ``ceil((n + 2p - k) / s) + 1`` (windows may
+hang over the end); ``same`` (1-D only, no pad): ``ceil(n / s)``. Padding never wins a max.
+An average divides by the window's size clipped to the padded input, or with
+``count_include_pad=False`` by the number of real input elements in it.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import _im2col
+from .convolution import LAYOUTS, fmt
+from .registry import (Operator, Param, optional, parse_bool, parse_int, parse_shape,
+                       parse_str, register)
+
+
+@register
+class Pooling(Operator):
+    """Max, average, sum or Lp pooling over 1-D, 2-D or 3-D windows."""
+
+    name = "Pooling"
+    params = {
+        "kernel": Param(parse_shape, (), doc="window size: (w,), (h, w) or (d, h, w)"),
+        "pool_type": Param(parse_str, "max", choices=("max", "avg", "sum", "lp"),
+                           doc="how to summarise a window"),
+        "global_pool": Param(parse_bool, False, doc="one window covering the whole input"),
+        "cudnn_off": Param(parse_bool, False, doc="accepted for compatibility; unused"),
+        "pooling_convention": Param(parse_str, "valid", choices=("valid", "full", "same"),
+                                    doc="how the output size is rounded"),
+        "stride": Param(parse_shape, (), doc="stride; defaults to 1 for each dimension"),
+        "pad": Param(parse_shape, (), doc="padding; defaults to 0 for each dimension"),
+        "p_value": Param(optional(parse_int), None, doc="p of Lp pooling: 1, 2 or 3"),
+        "count_include_pad": Param(optional(parse_bool), None,
+                                   doc="avg: count padding in the divisor (default True)"),
+        "layout": Param(optional(parse_str), None, doc="NCW, NCHW or NCDHW (the default)"),
+    }
+
+    def validate(self) -> None:
+        nd = len(self.kernel)
+        if not self.global_pool and nd not in LAYOUTS:
+            raise self.fail(f"kernel must have 1, 2 or 3 dimensions (or set global_pool=True), "
+                            f"got {self.kernel}")
+        if self.layout is not None and self.layout not in LAYOUTS.values():
+            raise self.fail(f"layout {self.layout!r} is not supported; teachmod pools "
+                            f"channels-first data only (NCW, NCHW or NCDHW)")
+        for key, low in (("kernel", 1), ("stride", 1), ("pad", 0)):
+            value = getattr(self, key)
+            if nd and value and len(value) != nd:
+                raise self.fail(f"{key} {value} must have as many dimensions as kernel "
+                                f"{self.kernel}")
+            if value and min(value) < low:
+                raise self.fail(f"every entry of {key} must be >= {low}, got {value}")
+        if self.pool_type == "lp" and self.p_value not in (1, 2, 3):
+            raise self.fail(f"pool_type='lp' needs p_value 1, 2 or 3, got {self.p_value}")
+        if self.pooling_convention == "same" and any(self.pad):
+            raise self.fail("pooling_convention='same' does not allow pad")
+
+    # ---- geometry ----------------------------------------------------------------------
+    def geometry(self, spatial: tuple[int, ...]) -> _im2col.Geometry:
+        nd = len(spatial)
+        if self.global_pool:
+            return _im2col.Geometry(spatial, (1,) * nd, (0,) * nd, (1,) * nd)
+        return _im2col.Geometry(self.kernel, self.stride or (1,) * nd, self.pad or (0,) * nd,
+                                (1,) * nd)
+
+    def output_spatial(self, spatial: tuple[int, ...]) -> tuple[int, ...]:
+        geo = self.geometry(spatial)
+        if self.pooling_convention == "valid" or self.global_pool:
+            return geo.output_size(spatial)
+        if self.pooling_convention == "full":
+            return tuple(-(-(n + 2 * p - k) // s) + 1
+                         for n, k, s, p in zip(spatial, geo.kernel, geo.stride, geo.pad))
+        return tuple(-(-(n + 2 * p) // s) for n, s, p in zip(spatial, geo.stride, geo.pad))
+
+    def infer_shape(self, in_shapes):
+        data = in_shapes[0]
+        if data is None:
+            return in_shapes, [None], []
+        nd = len(data) - 2
+        if nd not in LAYOUTS or (not self.global_pool and nd != len(self.kernel)):
+            wanted = f"{len(self.kernel)}-D kernel {self.kernel}" if not self.global_pool \
+                else "global pooling"
+            raise self.fail(f"{wanted} needs data of shape NCW, NCHW or NCDHW with matching "
+                            f"rank, got {tuple(data)}")
+        if self.pooling_convention == "same" and nd != 1:
+            raise self.fail("pooling_convention='same' is supported for 1-D pooling only "
+                            f"(data NCW), got data {tuple(data)}")
+        spatial = tuple(data[2:])
+        geo = self.geometry(spatial)
+        padded = tuple(n + 2 * p for n, p in zip(spatial, geo.pad))
+        if any(k > n for k, n in zip(geo.kernel, padded)):
+            raise self.fail(
+                f"kernel {fmt(geo.kernel)} does not fit the input: spatial size {fmt(spatial)} "
+                f"with pad {fmt(geo.pad)} is {fmt(padded)} after padding, and every padded "
+                f"size must be at least the kernel; increase pad or use a smaller kernel")
+        return [tuple(data)], [(*data[:2], *self.output_spatial(spatial))], []
+
+    def padded_windows(self, data: np.ndarray, fill: float) -> np.ndarray:
+        """The view ``(N, C, *out, *kernel)`` of all windows, padding filled with ``fill``."""
+        spatial = data.shape[2:]
+        geo, out = self.geometry(spatial), self.output_spatial(spatial)
+        # after the low-side pad, the last window ends at (out - 1) * stride + kernel
+        high = [max((o - 1) * s + k - n - p, 0)
+                for o, s, k, n, p in zip(out, geo.stride, geo.kernel, spatial, geo.pad)]
+        widths = ((0, 0), (0, 0), *zip(geo.pad, high))
+        padded = np.pad(data, widths, constant_values=fill) if any(map(any, widths)) else data
+        return _im2col.windows(padded, geo, out)
+
+    def window_counts(self, spatial: tuple[int, ...]) -> np.ndarray:
+        """The divisor of avg pooling for every output position, shape ``out``."""
+        geo, out = self.geometry(spatial), self.output_spatial(spatial)
+        include_pad = self.count_include_pad is not False
+        per_axis = []
+        for n, o, k, s, p in zip(spatial, out, geo.kernel, geo.stride, geo.pad):
+            start = np.arange(o) * s - p                     # in input coordinates
+            if include_pad:
+                count = np.minimum(start + k, n + p) - start
+            else:
+                count = np.minimum(start + k, n) - np.maximum(start, 0)
+            per_axis.append(count)
+        return math.prod(np.ix_(*per_axis))  # outer product of the per-axis counts
+
+    # ---- computation --------------------------------------------------------------------
+    def forward(self, is_train, inputs, aux):
+        data = inputs[0]
+        self.infer_shape([data.shape])  # clear errors for mx.nd calls too
+        nd = data.ndim - 2
+        window_axes = tuple(range(-nd, 0))
+        if self.pool_type == "max":
+            out = self.padded_windows(data, np.finfo(data.dtype).min).max(axis=window_axes)
+        elif self.pool_type == "lp":
+            win = self.padded_windows(data, 0)
+            total = (win ** self.p_value).sum(axis=window_axes)
+            out = {1: lambda t: t, 2: np.sqrt, 3: np.cbrt}[self.p_value](total)
+        else:
+            out = self.padded_windows(data, 0).sum(axis=window_axes)
+            if self.pool_type == "avg":
+                out /= self.window_counts(data.shape[2:]).astype(data.dtype)
+        return [out]
+
+    def backward(self, out_grads, inputs, outputs, aux):
+        (grad,), data, out = out_grads, inputs[0], outputs[0]
+        spatial, nd = data.shape[2:], data.ndim - 2
+        geo = self.geometry(spatial)
+        expand = (Ellipsis, *(None,) * nd)  # (N, C, *out) -> (N, C, *out, 1, ...)
+        if self.pool_type == "max":
+            win = self.padded_windows(data, np.finfo(data.dtype).min)
+            flat = win.reshape(*win.shape[:2 + nd], -1)
+            first_max = flat.argmax(axis=-1)[..., None] == np.arange(flat.shape[-1])
+            grad_win = (first_max * grad[..., None]).reshape(win.shape)
+        elif self.pool_type == "lp" and self.p_value > 1:
+            # d out / d x = (x / out)^(p-1); MXNet gives 0 where out is 0
+            win, p = self.padded_windows(data, 0), self.p_value
+            safe_out = np.where(out == 0, 1, out)[expand]
+            grad_win = grad[expand] * (win / safe_out) ** (p - 1) * (out != 0)[expand]
+        else:  # avg, sum and lp with p = 1 (a plain sum): the same value for every element
+            scale = grad
+            if self.pool_type == "avg":
+                scale = grad / self.window_counts(spatial).astype(grad.dtype)
+            grad_win = np.broadcast_to(scale[expand], (*grad.shape, *geo.kernel))
+        # (N, C, *out, *kernel) -> the column layout (N, C, *kernel, *out) of col2im
+        order = (0, 1, *range(2 + nd, 2 + 2 * nd), *range(2, 2 + nd))
+        return [_im2col.col2im(grad_win.transpose(order), spatial, geo)]

@@ -8,8 +8,20 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from . import random
-from .ndarray import (NDArray, arange, array, concatenate, empty, from_numpy, full, ones,
-                      ones_like, waitall, zeros, zeros_like)
+from .ndarray import (
+    NDArray,
+    arange,
+    array,
+    concatenate,
+    empty,
+    from_numpy,
+    full,
+    ones,
+    ones_like,
+    waitall,
+    zeros,
+    zeros_like,
+)
 from .utils import load, save
 
 __all__ = [

@@ -1,0 +1,226 @@
+"""Data parallelism: one executor per context, each computing a slice of the batch.
+
+Given contexts ``[cpu(0), cpu(1)]`` and a batch of 32, each executor gets 16 samples. Their
+gradients are summed before the update (as MXNet's local kvstore does), so the result equals
+one executor over the whole batch. With a single context this is one executor, no copies.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+
+from ..base import MXNetError
+from ..io import DataDesc
+from ..ndarray.ndarray import NDArray, concatenate
+
+__all__ = ["DataParallelExecutorGroup", "split_batch"]
+
+
+def split_batch(batch_size: int, work_load_list: list[float]) -> list[slice]:
+    """Cut ``range(batch_size)`` into one slice per context, proportional to its work load."""
+    total = float(sum(work_load_list))
+    sizes = [int(round(w * batch_size / total)) for w in work_load_list]
+    sizes[-1] = batch_size - sum(sizes[:-1])
+    if min(sizes) <= 0:
+        raise MXNetError(f"batch size {batch_size} is too small to split over "
+                         f"{len(work_load_list)} contexts (work loads {work_load_list})")
+    slices, start = [], 0
+    for size in sizes:
+        slices.append(slice(start, start + size))
+        start += size
+    return slices
+
+
+class DataParallelExecutorGroup:
+    """The executors of a Module, one per context.
+
+    Parameters
+    ----------
+    symbol : Symbol
+        The network.
+    contexts : list of Context
+        One executor per context.
+    workload : list of float
+        Relative share of the batch for each context.
+    data_shapes, label_shapes : list of DataDesc
+        Input shapes for the whole batch.
+    param_names : list of str
+        The arguments that are parameters (not data or label).
+    for_training, inputs_need_grad : bool
+        Whether gradients of parameters (and of the data) are needed.
+    shared_group : DataParallelExecutorGroup, optional
+        Share parameter arrays with this group (used when rebinding for a new batch shape).
+    fixed_param_names : list of str, optional
+        Parameters that are not trained (no gradient).
+    grad_req : str or dict, default 'write'
+        Gradient request for the parameters.
+    """
+
+    def __init__(self, symbol: Any, contexts: list, workload: list[float],
+                 data_shapes: list[DataDesc], label_shapes: list[DataDesc] | None,
+                 param_names: list[str], for_training: bool, inputs_need_grad: bool,
+                 shared_group: DataParallelExecutorGroup | None = None,
+                 logger: Any = logging, fixed_param_names: list[str] | None = None,
+                 grad_req: Any = "write", state_names: list[str] | None = None) -> None:
+        self.symbol = symbol
+        self.contexts = contexts
+        self.workload = workload
+        self.param_names = param_names
+        self.for_training = for_training
+        self.inputs_need_grad = inputs_need_grad
+        self.fixed_param_names = set(fixed_param_names or [])
+        self.logger = logger
+        self.arg_names = symbol.list_arguments()
+        self.aux_names = symbol.list_auxiliary_states()
+        self.output_names = symbol.list_outputs()
+        self._grad_req_param = grad_req
+        self.execs: list[Any] = []
+        self.bind_exec(data_shapes, label_shapes, shared_group)
+
+    def _grad_reqs(self, data_names: list[str]) -> dict[str, str]:
+        reqs = {}
+        for name in self.arg_names:
+            if not self.for_training:
+                reqs[name] = "null"
+            elif name in self.param_names:
+                if name in self.fixed_param_names:
+                    reqs[name] = "null"
+                elif isinstance(self._grad_req_param, dict):
+                    reqs[name] = self._grad_req_param.get(name, "write")
+                else:
+                    reqs[name] = self._grad_req_param
+            elif name in data_names:
+                reqs[name] = "write" if self.inputs_need_grad else "null"
+            else:
+                reqs[name] = "null"
+        return reqs
+
+    def bind_exec(self, data_shapes: list[DataDesc], label_shapes: list[DataDesc] | None,
+                  shared_group: DataParallelExecutorGroup | None = None) -> None:
+        """Create one executor per context for these input shapes."""
+        self.data_shapes = list(data_shapes)
+        self.label_shapes = list(label_shapes or [])
+        self.batch_size = self.data_shapes[0].shape[0]
+        self.slices = split_batch(self.batch_size, self.workload)
+        data_names = [d.name for d in self.data_shapes]
+        self.label_names = [d.name for d in self.label_shapes]
+        reqs = self._grad_reqs(data_names)
+        types = {d.name: d.dtype for d in self.data_shapes + self.label_shapes}
+        old_execs = shared_group.execs if shared_group is not None else self.execs
+        execs = []
+        for k, (ctx, part) in enumerate(zip(self.contexts, self.slices)):
+            size = part.stop - part.start
+            shapes = {d.name: (size, *d.shape[1:]) for d in self.data_shapes + self.label_shapes}
+            shared = old_execs[k] if k < len(old_execs) else None
+            execs.append(self.symbol.simple_bind(ctx, grad_req=[reqs[n] for n in self.arg_names],
+                                                 type_dict=types, shared_exec=shared, **shapes))
+        self.execs = execs
+        self.param_arrays = [[e.arg_dict[n] for e in execs] for n in self.param_names]
+        self.grad_arrays = [[e.grad_dict.get(n) for e in execs] for n in self.param_names]
+        self.aux_arrays = [[e.aux_dict[n] for e in execs] for n in self.aux_names]
+        self.data_arrays = [[e.arg_dict[n] for e in execs] for n in data_names]
+        self.label_arrays = [[e.arg_dict[n] for e in execs] for n in self.label_names
+                             if n in self.arg_names]
+        self.input_grad_arrays = ([[e.grad_dict[n] for e in execs] for n in data_names]
+                                  if self.inputs_need_grad else [])
+
+    def reshape(self, data_shapes: list[DataDesc], label_shapes: list[DataDesc] | None) -> None:
+        """Rebind for new input shapes, keeping the parameter arrays."""
+        if data_shapes == self.data_shapes and (label_shapes or []) == self.label_shapes:
+            return
+        self.bind_exec(data_shapes, label_shapes, shared_group=self)
+
+    # ---- parameters -----------------------------------------------------------------------
+    def set_params(self, arg_params: dict[str, NDArray], aux_params: dict[str, NDArray],
+                   allow_extra: bool = False) -> None:
+        """Copy parameters into every executor."""
+        for executor in self.execs:
+            executor.copy_params_from(arg_params, aux_params, allow_extra_params=allow_extra)
+
+    def get_params(self, arg_params: dict[str, NDArray], aux_params: dict[str, NDArray]) -> None:
+        """Copy parameters out of the executors (averaged over contexts) into the given dicts."""
+        for name, blocks in zip(self.param_names, self.param_arrays):
+            _average_into(blocks, arg_params[name])
+        for name, blocks in zip(self.aux_names, self.aux_arrays):
+            _average_into(blocks, aux_params[name])
+
+    # ---- computation ------------------------------------------------------------------------
+    def forward(self, data_batch: Any, is_train: bool | None = None) -> None:
+        """Copy the batch's slices into the executors and run them forward."""
+        if is_train is None:
+            is_train = self.for_training
+        _load(data_batch.data, self.data_arrays, self.slices, "data", self.data_shapes)
+        if self.label_arrays and data_batch.label:
+            _load(data_batch.label, self.label_arrays, self.slices, "label", self.label_shapes)
+        for executor in self.execs:
+            executor.forward(is_train=is_train)
+
+    def backward(self, out_grads: list[NDArray] | None = None) -> None:
+        """Run every executor backward (head gradients are sliced like the batch)."""
+        if not self.for_training:
+            raise MXNetError("backward: the module was bound with for_training=False; "
+                             "bind(..., for_training=True) to compute gradients")
+        for executor, part in zip(self.execs, self.slices):
+            grads = None
+            if out_grads is not None:
+                grads = [NDArray(g._data[part], g.context) if len(self.execs) > 1 else g
+                         for g in out_grads]
+            executor.backward(out_grads=grads)
+
+    def get_outputs(self, merge_multi_context: bool = True) -> list:
+        """Outputs, concatenated over contexts unless ``merge_multi_context`` is False."""
+        outputs = [[e.outputs[i] for e in self.execs] for i in range(len(self.output_names))]
+        return _merge(outputs) if merge_multi_context else outputs
+
+    def get_input_grads(self, merge_multi_context: bool = True) -> list:
+        """Gradients of the data inputs (needs ``inputs_need_grad=True`` at bind)."""
+        return _merge(self.input_grad_arrays) if merge_multi_context else self.input_grad_arrays
+
+    def update_metric(self, eval_metric: Any, labels: list, pre_sliced: bool = False) -> None:
+        """Update ``eval_metric`` with each executor's outputs and its slice of the labels."""
+        for k, (executor, part) in enumerate(zip(self.execs, self.slices)):
+            if pre_sliced:
+                labels_slice = labels[k]
+            elif len(self.execs) == 1:
+                labels_slice = labels
+            else:
+                labels_slice = [NDArray(label._data[part], label.context) for label in labels]
+            eval_metric.update_dict(dict(zip(self.label_names, labels_slice)),
+                                    dict(zip(self.output_names, executor.outputs)))
+
+    def install_monitor(self, monitor: Any) -> None:
+        """Let ``monitor`` watch every executor."""
+        for executor in self.execs:
+            monitor.install(executor)
+
+
+def _load(sources: list, targets: list[list[NDArray]], slices: list[slice], what: str,
+          descs: list[DataDesc]) -> None:
+    if len(sources) != len(targets):
+        names = [d.name for d in descs]
+        raise MXNetError(f"forward: the batch has {len(sources)} {what} arrays, the module was "
+                         f"bound with {len(targets)} ({names})")
+    for source, blocks, desc in zip(sources, targets, descs):
+        values = source._data if isinstance(source, NDArray) else np.asarray(source)
+        if values.shape[0] != slices[-1].stop:
+            raise MXNetError(f"forward: {what} {desc.name!r} has shape {values.shape}, "
+                             f"the module was bound with {desc.shape}")
+        for block, part in zip(blocks, slices):
+            piece = values if len(blocks) == 1 else values[part]
+            if piece.shape != block.shape:
+                raise MXNetError(f"forward: {what} {desc.name!r} has shape {values.shape}, "
+                                 f"the module was bound with {desc.shape}")
+            np.copyto(block._data, piece, casting="unsafe")
+
+
+def _merge(per_context: list[list[NDArray]]) -> list[NDArray]:
+    return [blocks[0] if len(blocks) == 1 else concatenate(blocks) for blocks in per_context]
+
+
+def _average_into(blocks: list[NDArray], target: NDArray) -> None:
+    if len(blocks) == 1:
+        np.copyto(target._data, blocks[0]._data)
+    else:
+        np.copyto(target._data, sum(b._data for b in blocks) / len(blocks))

@@ -1,0 +1,1 @@
+"""Runnable copies of the MXNet tutorials teachmod is built to run unchanged."""

@@ -10,6 +10,11 @@ import numpy as np
 from .registry import Operator, Param, parse_int, register
 
 
+def _drop(shape: tuple[int, ...], axis: int) -> tuple[int, ...]:
+    """The shape without one axis: what all inputs of Concat must share."""
+    return (*shape[:axis], *shape[axis + 1:])
+
+
 @register
 class Concat(Operator):
     """Concatenate a variable number of inputs (named arg0, arg1, ...)."""
@@ -41,15 +46,14 @@ class Concat(Operator):
         first_index, first = known[0]
         axis = self._axis(len(first))
         for i, shape in known[1:]:
-            same_rank = len(shape) == len(first)
-            if not same_rank or shape[:axis] + shape[axis + 1:] != first[:axis] + first[axis + 1:]:
+            if len(shape) != len(first) or _drop(shape, axis) != _drop(first, axis):
                 raise self.fail(
                     f"argument 'arg{i}' has shape {tuple(shape)}, which does not match "
                     f"'arg{first_index}' {tuple(first)} on every axis except dim={self.dim}")
         if len(known) < len(in_shapes):
             return in_shapes, [None], []  # the output size along dim needs every input
         total = sum(s[axis] for s in in_shapes)
-        return in_shapes, [first[:axis] + (total,) + first[axis + 1:]], []
+        return in_shapes, [(*first[:axis], total, *first[axis + 1:])], []
 
     def forward(self, is_train, inputs, aux):
         return [np.concatenate(inputs, axis=self._axis(inputs[0].ndim))]

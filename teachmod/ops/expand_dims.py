@@ -28,7 +28,7 @@ class ExpandDims(Operator):
         if data is None:
             return in_shapes, [None], []
         axis = self._axis(len(data))
-        return in_shapes, [data[:axis] + (1,) + data[axis:]], []
+        return in_shapes, [(*data[:axis], 1, *data[axis:])], []
 
     def forward(self, is_train, inputs, aux):
         (data,) = inputs

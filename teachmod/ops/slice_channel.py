@@ -48,9 +48,9 @@ class SliceChannel(Operator):
         if data is None:
             return in_shapes, [None] * self.num_outputs, []
         axis = self._axis(data)
-        part = data[:axis] + (data[axis] // self.num_outputs,) + data[axis + 1:]
+        part = (*data[:axis], data[axis] // self.num_outputs, *data[axis + 1:])
         if self.squeeze_axis:
-            part = data[:axis] + data[axis + 1:]
+            part = (*data[:axis], *data[axis + 1:])
         return in_shapes, [part] * self.num_outputs, []
 
     def forward(self, is_train, inputs, aux):

@@ -15,8 +15,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from .registry import Operator, Param, optional, parse_bool, parse_float, parse_int, parse_str
-from .registry import register
+from .registry import (
+    Operator,
+    Param,
+    optional,
+    parse_bool,
+    parse_float,
+    parse_int,
+    parse_str,
+    register,
+)
 from .softmax_output import softmax
 
 FLOAT_TYPES = ("float16", "float32", "float64")
@@ -57,7 +65,7 @@ class _Softmax(Operator):
         shapes = [data]
         if self.use_length:
             axis = self.axis % len(data)
-            shapes.append(self.expect_shape(in_shapes, 1, data[:axis] + data[axis + 1:]))
+            shapes.append(self.expect_shape(in_shapes, 1, (*data[:axis], *data[axis + 1:])))
         return shapes, [data], []
 
     def infer_type(self, in_types):

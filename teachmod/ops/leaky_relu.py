@@ -1,0 +1,130 @@
+"""LeakyReLU: the ReLU variants that let negative inputs through in some form.
+
+With ``x`` the input and ``y`` the output (``a`` = ``slope``):
+
+=========  ==========================================  ===============================
+act_type   y                                           dy/dx
+=========  ==========================================  ===============================
+leaky      x if x > 0 else a * x                        1 if x > 0 else a
+prelu      x if x > 0 else gamma[c] * x (learned)       1 if x > 0 else gamma[c]
+rrelu      x if x > 0 else r * x, r ~ U(lower, upper)   1 if x > 0 else r
+elu        x if x > 0 else a * (exp(x) - 1)             1 if x > 0 else y + a
+selu       lam * (x if x > 0 else alpha*(exp(x) - 1))   lam if x > 0 else y + lam*alpha
+gelu       x * Phi(x), Phi the normal CDF               Phi(x) + x * phi(x)
+=========  ==========================================  ===============================
+
+``prelu`` learns one slope per channel (axis 1): ``gamma`` has shape ``(channels,)`` (or (1,)
+for one shared slope), and its gradient sums ``g * x`` over the negative inputs of its channel.
+``rrelu`` draws a random slope per element in training (kept in the hidden output ``mask``)
+and uses the mean ``(lower + upper) / 2`` at inference.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import random as tm_random
+from .registry import Operator, Param, parse_float, parse_str, register
+
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_LAMBDA = 1.0507009873554804934193349852946
+
+erf = np.vectorize(math.erf, otypes=[np.float64])  # numpy has no erf; one element at a time
+
+
+def normal_cdf(x: np.ndarray) -> np.ndarray:
+    """Phi(x), the probability that a standard normal variable is below x."""
+    return 0.5 * (1.0 + erf(x / math.sqrt(2.0)))
+
+
+def normal_pdf(x: np.ndarray) -> np.ndarray:
+    """phi(x), the standard normal density."""
+    return np.exp(-0.5 * x * x) / math.sqrt(2.0 * math.pi)
+
+
+@register
+class LeakyReLU(Operator):
+    """Leaky, parametric, randomized, exponential, scaled-exponential and Gaussian-error ReLUs."""
+
+    name = "LeakyReLU"
+    params = {
+        "act_type": Param(parse_str, "leaky",
+                          choices=("elu", "gelu", "leaky", "prelu", "rrelu", "selu"),
+                          doc="which variant"),
+        "slope": Param(parse_float, 0.25, doc="the negative slope (leaky) or alpha (elu)"),
+        "lower_bound": Param(parse_float, 0.125, doc="rrelu: lowest random slope"),
+        "upper_bound": Param(parse_float, 0.334, doc="rrelu: highest random slope"),
+    }
+
+    def list_arguments(self):
+        return ["data", "gamma"] if self.act_type == "prelu" else ["data"]
+
+    def list_outputs(self):
+        # rrelu keeps the slopes it drew for the backward pass in a second, hidden output
+        return ["output", "mask"] if self.act_type == "rrelu" else ["output"]
+
+    def num_visible_outputs(self):
+        return 1
+
+    def infer_shape(self, in_shapes):
+        data = in_shapes[0]
+        outs = [data] * len(self.list_outputs())
+        if self.act_type != "prelu" or data is None:
+            return in_shapes, outs, []
+        gamma = in_shapes[1]
+        if gamma is not None and tuple(gamma) == (1,):
+            return in_shapes, outs, []  # one slope shared by every channel
+        if len(data) < 2:
+            raise self.fail(f"prelu needs data with a channel axis 1, got shape {tuple(data)}")
+        return [data, self.expect_shape(in_shapes, 1, (data[1],))], outs, []
+
+    def _channel_gamma(self, gamma: np.ndarray, ndim: int) -> np.ndarray:
+        """gamma reshaped to (1, C, 1, 1, ...) so it broadcasts over axis 1 of the data."""
+        return gamma.reshape((1, -1) + (1,) * (ndim - 2)) if gamma.size > 1 else gamma
+
+    def forward(self, is_train, inputs, aux):
+        x = inputs[0]
+        kind = self.act_type
+        if kind == "leaky":
+            return [np.where(x > 0, x, self.slope * x)]
+        if kind == "prelu":
+            gamma = self._channel_gamma(inputs[1], x.ndim)
+            return [np.where(x > 0, x, gamma * x).astype(x.dtype, copy=False)]
+        if kind == "rrelu":
+            if is_train:
+                draw = tm_random.generator().uniform(self.lower_bound, self.upper_bound, x.shape)
+                mask = draw.astype(x.dtype)
+            else:
+                mask = np.full_like(x, (self.lower_bound + self.upper_bound) / 2)
+            return [np.where(x > 0, x, mask * x), mask]
+        if kind == "elu":
+            return [np.where(x > 0, x, self.slope * np.expm1(x))]
+        if kind == "selu":
+            return [SELU_LAMBDA * np.where(x > 0, x, SELU_ALPHA * np.expm1(x))]
+        return [(x * normal_cdf(x)).astype(x.dtype, copy=False)]  # gelu
+
+    def backward(self, out_grads, inputs, outputs, aux):
+        x, y, g = inputs[0], outputs[0], out_grads[0]
+        kind = self.act_type
+        if kind == "leaky":
+            return [g * np.where(x > 0, 1.0, self.slope).astype(x.dtype)]
+        if kind == "prelu":
+            gamma = inputs[1]
+            dx = g * np.where(x > 0, 1, self._channel_gamma(gamma, x.ndim))
+            # each slope touched every negative input of its channel: sum those g * x
+            contribution = np.where(x > 0, 0, g * x)
+            if gamma.size > 1:
+                axes = tuple(a for a in range(x.ndim) if a != 1)
+                dgamma = contribution.sum(axis=axes)
+            else:
+                dgamma = contribution.sum().reshape(gamma.shape)
+            return [dx.astype(x.dtype, copy=False), dgamma.astype(gamma.dtype, copy=False)]
+        if kind == "rrelu":
+            return [g * np.where(x > 0, 1, outputs[1])]
+        if kind == "elu":
+            return [g * np.where(x > 0, 1, y + self.slope)]
+        if kind == "selu":
+            return [g * np.where(x > 0, SELU_LAMBDA, y + SELU_LAMBDA * SELU_ALPHA)]
+        dydx = normal_cdf(x) + x * normal_pdf(x)  # gelu
+        return [(g * dydx).astype(x.dtype, copy=False)]

@@ -30,8 +30,16 @@ The price of im2col is memory: ``cols`` is ``KH*KW`` times the size of the input
 from __future__ import annotations
 
 from . import _im2col
-from .registry import (Operator, Param, optional, parse_bool, parse_int, parse_shape,
-                       parse_str, register)
+from .registry import (
+    Operator,
+    Param,
+    optional,
+    parse_bool,
+    parse_int,
+    parse_shape,
+    parse_str,
+    register,
+)
 
 LAYOUTS = {1: "NCW", 2: "NCHW", 3: "NCDHW"}  # the channel-first layout for each kernel rank
 

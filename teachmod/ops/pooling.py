@@ -23,8 +23,16 @@ import numpy as np
 
 from . import _im2col
 from .convolution import LAYOUTS, fmt
-from .registry import (Operator, Param, optional, parse_bool, parse_int, parse_shape,
-                       parse_str, register)
+from .registry import (
+    Operator,
+    Param,
+    optional,
+    parse_bool,
+    parse_int,
+    parse_shape,
+    parse_str,
+    register,
+)
 
 
 @register

@@ -3,7 +3,16 @@ from __future__ import annotations
 
 import threading
 
-__all__ = ["AttrScope"]
+__all__ = ["AttrScope", "dunder", "HIDDEN_KEYS"]
+
+# Attributes MXNet treats as hidden: written as __key__ in JSON, readable under both names.
+HIDDEN_KEYS = ("ctx_group", "lr_mult", "wd_mult", "force_mirroring", "mirror_stage",
+               "profiler_scope", "storage_type", "dtype", "shape", "init")
+
+
+def dunder(key: str) -> str:
+    """``'ctx_group'`` -> ``'__ctx_group__'``; keys already in that form stay as they are."""
+    return key if key.startswith("__") and key.endswith("__") else f"__{key}__"
 
 
 class AttrScope:
@@ -21,7 +30,8 @@ class AttrScope:
         for key, value in kwargs.items():
             if not isinstance(value, str):
                 raise ValueError(f"AttrScope: attribute {key!r} must be a string, got {value!r}")
-        self._attr = kwargs
+        # MXNet stores scope attributes as hidden keys: ctx_group -> __ctx_group__
+        self._attr = {dunder(k): v for k, v in kwargs.items()}
         self._old_scope: AttrScope | None = None
 
     def get(self, attr: dict[str, str] | None) -> dict[str, str]:

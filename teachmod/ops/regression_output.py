@@ -21,8 +21,10 @@ class _RegressionOutput(Operator):
         data, label = in_shapes
         if data is None:
             return in_shapes, [None], []
-        # a label of shape (batch,) is accepted for data of shape (batch, 1)
-        if label is None or int(np.prod(label)) != int(np.prod(data)):
+        # MXNet's default label for one output per sample is 1-D: (batch,) for (batch, 1)
+        if label is None:
+            label = (data[0],) if len(data) == 2 and data[1] == 1 else data
+        elif int(np.prod(label)) != int(np.prod(data)):
             label = self.expect_shape(in_shapes, 1, data)
         return [data, label], [data], []
 

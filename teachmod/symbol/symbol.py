@@ -15,7 +15,7 @@ from typing import Any, Iterator, Sequence
 
 import numpy as np
 
-from ..attribute import AttrScope
+from ..attribute import HIDDEN_KEYS, AttrScope, dunder
 from ..base import DTYPE_TO_FLAG, FLAG_TO_DTYPE, MXNetError, dtype_np
 from ..name import NameManager
 from ..ops import registry
@@ -171,14 +171,19 @@ class Symbol:
         return self._outputs[0][0].all_attrs().get(key)
 
     def list_attr(self, recursive: bool = False) -> dict[str, str]:
-        """Attributes of this node (with ``recursive``, of all nodes as ``node$key``)."""
+        """Attributes of this node (with ``recursive``, of all nodes as ``node$key``).
+
+        Hidden keys such as ``__lr_mult__`` are also given without underscores, as MXNet does.
+        """
         if recursive:
             return {f"{n}${k}": v for n, attrs in self.attr_dict().items() for k, v in attrs.items()}
-        return self._outputs[0][0].all_attrs()
+        if len(self._outputs) != 1:
+            return {}
+        return _with_plain_keys(self._outputs[0][0].all_attrs())
 
     def attr_dict(self) -> dict[str, dict[str, str]]:
         """``{node name: {key: value}}`` for every node that has attributes."""
-        return {n.name: n.all_attrs() for n in self._nodes() if n.all_attrs()}
+        return {n.name: _with_plain_keys(n.all_attrs()) for n in self._nodes() if n.all_attrs()}
 
     def _set_attr(self, **kwargs: str) -> None:
         for key, value in kwargs.items():
@@ -428,6 +433,28 @@ class Symbol:
         return lambda *args, **kwargs: _create(name, (self, *args), kwargs, name.lower())
 
 
+def _with_plain_keys(attrs: dict[str, str]) -> dict[str, str]:
+    result = dict(attrs)
+    for key, value in attrs.items():
+        if key.startswith("__") and key.endswith("__") and key[2:-2] in HIDDEN_KEYS:
+            result[key[2:-2]] = value
+    return result
+
+
+def _op_attrs(attr: dict | None, where: str) -> dict[str, str]:
+    """User attributes of an operator node: hidden keys get underscores, other keys must
+    already be ``__dunder__`` (a plain key would be mistaken for an operator parameter)."""
+    result = {}
+    for key, value in (attr or {}).items():
+        if key in HIDDEN_KEYS:
+            key = dunder(key)
+        elif not (key.startswith("__") and key.endswith("__")):
+            raise MXNetError(f"{where}: attr key {key!r} is not an operator parameter; user "
+                             f"attributes must look like '__{key}__'")
+        result[key] = str(value)
+    return result
+
+
 def _variable_hint(node: _Node, kind: str) -> Any:
     """A shape or dtype declared on a variable with ``Variable(shape=..., dtype=...)``."""
     if kind == "shape":
@@ -503,7 +530,7 @@ def _create(op_name: str, args: tuple, kwargs: dict, hint: str) -> Symbol:
     op_class = registry.get(op_name)
     node_name = NameManager.current().get(name, hint)
     op, inputs = split_call(op_class, args, kwargs, Symbol, node_name)
-    scope = AttrScope.current().get(attr)
+    scope = AttrScope.current().get(_op_attrs(attr, op.where()))
     entries = []
     num_args = len(op.list_arguments())
     for position, slot in enumerate(op.list_arguments() + op.list_auxiliary_states()):

@@ -1,0 +1,115 @@
+"""Executor: bind/simple_bind, forward/backward with every grad_req, and finite differences
+through whole graphs."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import teachmod as mx
+from teachmod.base import MXNetError
+
+
+def small_net():
+    data = mx.sym.Variable("data")
+    hidden = mx.sym.FullyConnected(data, num_hidden=5, name="fc1")
+    act = mx.sym.Activation(hidden, act_type="tanh", name="act")
+    # the activation feeds two branches, so its gradient is a sum
+    out = mx.sym.broadcast_add(mx.sym.FullyConnected(act, num_hidden=3, name="fc2"),
+                               mx.sym.sum(act, axis=1, keepdims=True))
+    return mx.sym.SoftmaxOutput(out, name="softmax")
+
+
+def test_backward_matches_finite_differences_through_the_graph():
+    rng = np.random.default_rng(0)
+    net = small_net()
+    shapes, _, _ = net.infer_shape(data=(4, 6))
+    args = {n: mx.nd.array(rng.standard_normal(s), dtype="float64")
+            for n, s in zip(net.list_arguments(), shapes)}
+    args["softmax_label"] = mx.nd.array([0, 1, 2, 1], dtype="float64")
+    grads = {n: mx.nd.zeros(a.shape, dtype="float64") for n, a in args.items()}
+    ex = net.bind(mx.cpu(), args, args_grad=grads)
+    ex.forward(is_train=True)
+    ex.backward()
+
+    def loss() -> float:
+        prob = ex.forward()[0].asnumpy()
+        return -np.log(prob[np.arange(4), [0, 1, 2, 1]]).sum()
+
+    for name in ("data", "fc1_weight", "fc2_bias"):
+        values = args[name]._data
+        numeric = np.zeros_like(values)
+        for i in np.ndindex(values.shape):
+            saved = values[i]
+            values[i] = saved + 1e-6
+            up = loss()
+            values[i] = saved - 1e-6
+            down = loss()
+            values[i] = saved
+            numeric[i] = (up - down) / 2e-6
+        np.testing.assert_allclose(grads[name].asnumpy(), numeric, rtol=1e-5, atol=1e-8)
+
+
+def test_grad_req_write_add_null():
+    x = mx.sym.Variable("x")
+    y = mx.sym.Variable("y")
+    net = mx.sym.MakeLoss(mx.sym.sum(x * y))
+    args = {"x": mx.nd.array([1.0, 2.0]), "y": mx.nd.array([3.0, 4.0])}
+    grads = {"x": mx.nd.zeros((2,)), "y": mx.nd.ones((2,))}
+    ex = net.bind(mx.cpu(), args, args_grad=grads, grad_req={"x": "add", "y": "null"})
+    for _ in range(2):
+        ex.forward(is_train=True)
+        ex.backward()
+    assert grads["x"].asnumpy().tolist() == [6.0, 8.0]  # added twice
+    assert grads["y"].asnumpy().tolist() == [1.0, 1.0]  # untouched
+    ex2 = net.bind(mx.cpu(), args, args_grad=grads, grad_req="write")
+    ex2.forward(is_train=True)
+    ex2.backward()
+    assert grads["x"].asnumpy().tolist() == [3.0, 4.0]
+
+
+def test_simple_bind_dicts_and_forward_kwargs():
+    ex = small_net().simple_bind(mx.cpu(), data=(4, 6))
+    assert ex.arg_dict["fc1_weight"].shape == (5, 6)
+    assert set(ex.grad_dict) == set(small_net().list_arguments())
+    out = ex.forward(is_train=False, data=np.ones((4, 6)))
+    assert out[0].shape == (4, 3) and ex.output_dict["softmax_output"] is out[0]
+    with pytest.raises(MXNetError, match="'data' has shape \\(2, 6\\).*bound with \\(4, 6\\)"):
+        ex.forward(data=np.ones((2, 6)))
+    bigger = ex.reshape(data=(8, 6), softmax_label=(8,))
+    assert bigger.arg_dict["fc1_weight"] is ex.arg_dict["fc1_weight"]
+    assert bigger.forward(data=np.ones((8, 6)))[0].shape == (8, 3)
+
+
+def test_bind_errors_name_the_argument():
+    net = small_net()
+    with pytest.raises(MXNetError, match="missing \\['fc2_bias'\\]"):
+        args = {n: mx.nd.zeros(s) for n, s in zip(net.list_arguments(),
+                                                  net.infer_shape(data=(4, 6))[0])}
+        del args["fc2_bias"]
+        net.bind(mx.cpu(), args)
+    shapes = dict(zip(net.list_arguments(), net.infer_shape(data=(4, 6))[0]))
+    args = {n: mx.nd.zeros(s) for n, s in shapes.items()}
+    args["fc1_weight"] = mx.nd.zeros((5, 7))
+    with pytest.raises(MXNetError, match="fc1.*weight.*\\(5, 7\\)"):
+        net.bind(mx.cpu(), args)
+    with pytest.raises(MXNetError, match="cannot infer the shapes"):
+        net.simple_bind(mx.cpu())
+    with pytest.raises(MXNetError, match="grad_req for 'data' must be one of"):
+        net.simple_bind(mx.cpu(), grad_req="sometimes", data=(4, 6))
+
+
+def test_monitor_sees_every_output(capsys):
+    ex = small_net().simple_bind(mx.cpu(), data=(4, 6))
+    seen = []
+    ex.set_monitor_callback(lambda name, arr: seen.append((name, arr.shape)))
+    ex.forward()
+    assert ("fc1_output", (4, 5)) in seen and ("softmax_output", (4, 3)) in seen
+
+
+def test_copy_params_from():
+    ex = small_net().simple_bind(mx.cpu(), data=(4, 6))
+    ex.copy_params_from({"fc1_bias": mx.nd.ones((5,))})
+    assert ex.arg_dict["fc1_bias"].asnumpy().sum() == 5
+    with pytest.raises(MXNetError, match="'nope' is not an argument"):
+        ex.copy_params_from({"nope": mx.nd.ones((5,))})
+    ex.copy_params_from({"nope": mx.nd.ones((5,))}, allow_extra_params=True)

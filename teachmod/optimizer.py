@@ -707,6 +707,7 @@ FTRL = Ftrl
 # ---- the updater ------------------------------------------------------------------------------
 _STATES_FORMAT = "teachmod.optimizer.Updater states"
 _HEADER_KEY = "__header__"
+_MISSING = object()  # marks an index that has no state yet
 
 
 class Updater:
@@ -861,8 +862,6 @@ class Updater:
         self.states = new_states
         self.states_synced = dict.fromkeys(self.states, False)
 
-
-_MISSING = object()
 
 
 def get_updater(optimizer: Optimizer) -> Updater:

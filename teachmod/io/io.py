@@ -325,16 +325,15 @@ class NDArrayIter(DataIter):
 
     def reset(self) -> None:
         """Start the next epoch (reshuffling when ``shuffle``)."""
-        rolling_over = (self.last_batch_handle == "roll_over"
-                        and self.num_data - self.batch_size < self.cursor < self.num_data)
-        if rolling_over:
-            # the examples of the incomplete last batch go to the front of the next epoch
+        # 'roll_over': the examples of an incomplete last batch go to the front of the next epoch
+        carried = None
+        if (self.last_batch_handle == "roll_over"
+                and self.num_data - self.batch_size < self.cursor < self.num_data):
             carried = self._incomplete_batch
-            if carried is None:  # the epoch was walked with iter_next() rather than next()
-                carried = self._positions(self.cursor, self.num_data)
-            self._carried_over = np.asarray(carried)
-        else:
-            self._carried_over = None
+            if carried is None and self.cursor >= 0:  # the epoch was walked with iter_next()
+                carried = _as_index(self._positions(self.cursor, self.num_data))
+        rolling_over = carried is not None
+        self._carried_over = carried
         self._incomplete_batch = None
         if self.shuffle:
             self._shuffle_data()
@@ -396,6 +395,10 @@ class NDArrayIter(DataIter):
             raise MXNetError("NDArrayIter: the epoch is over; call reset() first")
         start, stop = self.cursor, self.cursor + self.batch_size
         if start < 0:  # first batch after a roll-over: carried examples, then new ones
+            if stop > self.num_data:
+                raise MXNetError(f"NDArrayIter: with last_batch_handle='roll_over', "
+                                 f"batch_size {self.batch_size} needs {stop} new examples but "
+                                 f"there are only {self.num_data}")
             return np.concatenate([self._carried_over, _as_index(self._positions(0, stop))])
         if self.last_batch_handle == "pad" and stop > self.num_data:
             # wrap around to the start of the (current) order, as often as needed

@@ -7,7 +7,7 @@ __all__ = ["AttrScope", "dunder", "HIDDEN_KEYS"]
 
 # Attributes MXNet treats as hidden: written as __key__ in JSON, readable under both names.
 HIDDEN_KEYS = ("ctx_group", "lr_mult", "wd_mult", "force_mirroring", "mirror_stage",
-               "profiler_scope", "storage_type", "dtype", "shape", "init")
+               "profiler_scope")
 
 
 def dunder(key: str) -> str:

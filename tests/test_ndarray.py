@@ -20,7 +20,8 @@ def test_defaults_and_printed_form():
     assert x.dtype == np.float32 and x.shape == (2, 2) and x.context == mx.cpu(0)
     assert repr(x) == "\n[[1. 2.]\n [3. 4.]]\n<NDArray 2x2 @cpu(0)>"
     assert mx.nd.zeros((3,)).dtype == np.float32
-    assert mx.nd.array(np.arange(3)).dtype == np.arange(3).dtype  # numpy keeps its dtype
+    assert mx.nd.array(np.arange(3)).dtype == np.float32  # numpy input becomes float32
+    assert mx.nd.array(mx.nd.array([1], dtype="int32")).dtype == np.int32
 
 
 def test_gpu_context_computes_on_cpu_and_warns_once():

@@ -145,3 +145,11 @@ def test_lists_and_shapes_match_mxnet(name):
     assert dict(zip(symbol.list_arguments(), map(list, arg_shapes))) == expected["arg_shapes"]
     assert [list(s) for s in out_shapes] == [list(s) for s in expected["out_shapes"].values()] \
         if isinstance(expected["out_shapes"], dict) else expected["out_shapes"]
+
+
+@pytest.mark.parametrize("name", sorted(GRAPHS))
+def test_attr_dict_matches_mxnet(name):
+    meta = json.loads((FIXTURES / f"{name}.meta.json").read_text())
+    symbol = mx.sym.load_json((FIXTURES / f"{name}.json").read_text())
+    assert symbol.attr_dict() == meta["attr_dict"]
+    assert symbol.list_attr() == meta["list_attr"]

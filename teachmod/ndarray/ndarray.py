@@ -253,13 +253,11 @@ def array(source_array: Any, ctx: Context | None = None, dtype: Any = None) -> N
     ctx : Context, optional
         Defaults to the current context.
     dtype : str or numpy dtype, optional
-        Defaults to the source's dtype for numpy arrays and NDArrays, else float32 (as MXNet).
+        Defaults to the source's dtype for an NDArray, else float32 -- numpy arrays included,
+        as in MXNet.
     """
     if isinstance(source_array, NDArray):
         src = source_array._data
-        dtype = src.dtype if dtype is None else dtype
-    elif isinstance(source_array, np.ndarray):
-        src = source_array
         dtype = src.dtype if dtype is None else dtype
     else:
         src = source_array

@@ -620,14 +620,14 @@ def check_numeric_gradient(sym: Any, location: Any, aux_states: Any = None,
 
     executor = sym.bind(
         ctx,
-        args={k: nd.array(v, ctx=ctx) for k, v in location_npy.items()},
-        args_grad={k: nd.array(v, ctx=ctx) for k, v in initial_grads.items()},
+        args={k: nd.array(v, ctx=ctx, dtype=dtype) for k, v in location_npy.items()},
+        args_grad={k: nd.array(v, ctx=ctx, dtype=dtype) for k, v in initial_grads.items()},
         grad_req=grad_req,
-        aux_states=None if aux_npy is None else {k: nd.array(v, ctx=ctx)
+        aux_states=None if aux_npy is None else {k: nd.array(v, ctx=ctx, dtype=dtype)
                                                  for k, v in aux_npy.items()},
     )
     executor.forward(is_train=True)
-    executor.backward([nd.array(p, ctx=ctx) for p in projections])
+    executor.backward([nd.array(p, ctx=ctx, dtype=dtype) for p in projections])
     symbolic = {k: executor.grad_dict[k].asnumpy() for k in grad_req}
     numeric = numeric_grad(executor, location_npy, aux_npy, eps=numeric_eps,
                            use_forward_train=use_forward_train, dtype=dtype,

@@ -85,6 +85,10 @@ def write_atomic(fname: str | os.PathLike, payload: bytes) -> None:
     directory = os.path.dirname(os.path.abspath(fname))
     handle, tmp_name = tempfile.mkstemp(prefix=".tmp-", dir=directory)
     try:
+        # mkstemp makes the file private (0600); give it the usual umask-based permissions
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp_name, 0o666 & ~umask)
         with os.fdopen(handle, "wb") as tmp:
             tmp.write(payload)
             tmp.flush()

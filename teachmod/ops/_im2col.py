@@ -9,18 +9,21 @@ Array layouts used throughout (for 2-D; 1-D and 3-D just have fewer or more spat
 
 - data ``(N, C, H, W)``; windows ``(N, C, OH, OW, KH, KW)`` (a view, nothing copied);
 - columns ``(N, C, KH, KW, OH, OW)``, which reshapes for free into ``(N, C*KH*KW, OH*OW)``.
+
+A *tap* is one kernel position (i, j). Element (i, j) of all windows together is a strided
+slice of the padded input (``tap_slices``), so a loop over the KH*KW taps, each a whole-array
+operation, visits every window element without a Python loop over pixels.
 """
 from __future__ import annotations
 
-import itertools
 import math
 from typing import NamedTuple
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-__all__ = ["Geometry", "windows", "im2col", "col2im", "conv_forward", "conv_backward_data",
-           "conv_backward_weight"]
+__all__ = ["Geometry", "windows", "tap_slices", "canvas_shape", "unpad", "im2col", "col2im",
+           "conv_forward", "conv_backward_data", "conv_backward_weight"]
 
 Shape = tuple[int, ...]
 
@@ -72,6 +75,29 @@ def im2col(data: np.ndarray, geo: Geometry) -> np.ndarray:
     return np.ascontiguousarray(view.transpose(order))
 
 
+def tap_slices(tap: Shape, out_size: Shape, geo: Geometry) -> tuple[slice, ...]:
+    """Where element ``tap`` of every window lies in the padded input: one strided slice.
+
+    Tap (i, j) of the windows sits at rows ``i*dilate, i*dilate + stride, ...`` (``out_size``
+    of them), and likewise for columns. Index ``padded[tap_slices(...)]`` to read it.
+    """
+    per_axis = (slice(t * d, t * d + (o - 1) * s + 1, s)
+                for t, d, o, s in zip(tap, geo.dilate, out_size, geo.stride))
+    return (slice(None), slice(None), *per_axis)
+
+
+def canvas_shape(batch: Shape, spatial: Shape, out_size: Shape, geo: Geometry) -> Shape:
+    """Shape ``(N, C, ...)`` of a zero canvas covering the padded input and every window
+    (pooling's 'full' windows may overhang the padded input)."""
+    return (*batch, *(max(n + 2 * p, (o - 1) * s + dk) for n, p, o, s, dk
+                      in zip(spatial, geo.pad, out_size, geo.stride, geo.dilated_kernel())))
+
+
+def unpad(canvas: np.ndarray, spatial: Shape, geo: Geometry) -> np.ndarray:
+    """The part of a padded array that covers the input itself."""
+    return canvas[(slice(None), slice(None), *(slice(p, p + n) for p, n in zip(geo.pad, spatial)))]
+
+
 def col2im(cols: np.ndarray, spatial: Shape, geo: Geometry) -> np.ndarray:
     """Add columns ``(N, C, *kernel, *out)`` back onto an input of spatial size ``spatial``.
 
@@ -80,18 +106,11 @@ def col2im(cols: np.ndarray, spatial: Shape, geo: Geometry) -> np.ndarray:
     each covering all windows at once. Values that land on padding are dropped.
     """
     nd = len(geo.kernel)
-    n, c, out = cols.shape[0], cols.shape[1], cols.shape[2 + nd:]
-    # the canvas covers the padded input and every window (pooling's 'full' windows overhang)
-    canvas_size = tuple(max(size + 2 * p, (o - 1) * s + dk) for size, p, o, s, dk
-                        in zip(spatial, geo.pad, out, geo.stride, geo.dilated_kernel()))
-    canvas = np.zeros((n, c, *canvas_size), dtype=cols.dtype)
-    for tap in itertools.product(*(range(k) for k in geo.kernel)):
-        # tap (i, j) of every window lands on rows i*dilate, i*dilate + stride, ...
-        target = tuple(slice(t * d, t * d + (o - 1) * s + 1, s)
-                       for t, d, o, s in zip(tap, geo.dilate, out, geo.stride))
-        canvas[(slice(None), slice(None), *target)] += cols[(slice(None), slice(None), *tap)]
-    inside = tuple(slice(p, p + size) for p, size in zip(geo.pad, spatial))
-    return canvas[(slice(None), slice(None), *inside)]
+    out_size = cols.shape[2 + nd:]
+    canvas = np.zeros(canvas_shape(cols.shape[:2], spatial, out_size, geo), dtype=cols.dtype)
+    for tap in np.ndindex(*geo.kernel):
+        canvas[tap_slices(tap, out_size, geo)] += cols[(slice(None), slice(None), *tap)]
+    return unpad(canvas, spatial, geo)
 
 
 # ---- the three products of a (grouped) convolution ------------------------------------------

@@ -8,13 +8,17 @@ no gradient. ``-x`` is ``_mul_scalar`` with scalar -1.0.
 from __future__ import annotations
 
 from .binary import BINARY
-from .registry import Operator, Param, parse_float, register
+from .registry import Operator, Param, parse_bool, parse_float, register
 
 
 class ScalarMath(Operator):
     """``y = f(data, scalar)`` (or ``f(scalar, data)`` when ``scalar_first``)."""
 
-    params = {"scalar": Param(parse_float, 1.0, doc="the number on the other side")}
+    params = {
+        "scalar": Param(parse_float, 1.0, doc="the number on the other side"),
+        # MXNet 1.9 uses is_int only for integer arrays; it never writes it into symbol JSON
+        "is_int": Param(parse_bool, True, doc="accepted; whether the scalar was an int"),
+    }
     math = ""
     scalar_first = False
 
@@ -56,9 +60,9 @@ SCALAR_OPS = [
     ("_greater_equal_scalar", "greater_equal", False, ("_GreaterEqualScalar",)),
     ("_lesser_scalar", "lesser", False, ("_LesserScalar",)),
     ("_lesser_equal_scalar", "lesser_equal", False, ("_LesserEqualScalar",)),
-    ("_logical_and_scalar", "logical_and", False, ()),
-    ("_logical_or_scalar", "logical_or", False, ()),
-    ("_logical_xor_scalar", "logical_xor", False, ()),
+    ("_logical_and_scalar", "logical_and", False, ("_LogicalAndScalar",)),
+    ("_logical_or_scalar", "logical_or", False, ("_LogicalOrScalar",)),
+    ("_logical_xor_scalar", "logical_xor", False, ("_LogicalXorScalar",)),
 ]
 
 # One registered subclass per row, as if written out:

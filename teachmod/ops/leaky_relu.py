@@ -9,14 +9,18 @@ leaky      x if x > 0 else a * x                        1 if x > 0 else a
 prelu      x if x > 0 else gamma[c] * x (learned)       1 if x > 0 else gamma[c]
 rrelu      x if x > 0 else r * x, r ~ U(lower, upper)   1 if x > 0 else r
 elu        x if x > 0 else a * (exp(x) - 1)             1 if x > 0 else y + a
-selu       lam * (x if x > 0 else alpha*(exp(x) - 1))   lam if x > 0 else y + lam*alpha
+selu       lam * (x if x > 0 else alpha*(exp(x) - 1))   lam if x > 0 else lam * (y + alpha)  (*)
 gelu       x * Phi(x), Phi the normal CDF               Phi(x) + x * phi(x)
 =========  ==========================================  ===============================
 
 ``prelu`` learns one slope per channel (axis 1): ``gamma`` has shape ``(channels,)`` (or (1,)
 for one shared slope), and its gradient sums ``g * x`` over the negative inputs of its channel.
-``rrelu`` draws a random slope per element in training (kept in the hidden output ``mask``)
+``rrelu`` draws a random slope per element in training (kept in a second output, ``mask``)
 and uses the mean ``(lower + upper) / 2`` at inference.
+
+(*) The true derivative of selu for x <= 0 is ``lam * alpha * exp(x) = y + lam * alpha``.
+MXNet 1.9.1 computes ``lam * (y + alpha)`` instead (``selu_grad`` in its mshadow_op.h), and
+teachmod reproduces that so that training matches MXNet.
 """
 from __future__ import annotations
 
@@ -60,12 +64,15 @@ class LeakyReLU(Operator):
     def list_arguments(self):
         return ["data", "gamma"] if self.act_type == "prelu" else ["data"]
 
-    def list_outputs(self):
-        # rrelu keeps the slopes it drew for the backward pass in a second, hidden output
-        return ["output", "mask"] if self.act_type == "rrelu" else ["output"]
+    def input_var_attrs(self):
+        # a gamma variable MXNet creates starts at 0.25, whatever ``slope`` says
+        if self.act_type != "prelu":
+            return {}
+        return {"gamma": {"__init__": '["Constant", {"value": 0.25}]'}}
 
-    def num_visible_outputs(self):
-        return 1
+    def list_outputs(self):
+        # rrelu keeps the slopes it drew for the backward pass in a second output
+        return ["output", "mask"] if self.act_type == "rrelu" else ["output"]
 
     def infer_shape(self, in_shapes):
         data = in_shapes[0]
@@ -125,6 +132,8 @@ class LeakyReLU(Operator):
         if kind == "elu":
             return [g * np.where(x > 0, 1, y + self.slope)]
         if kind == "selu":
-            return [g * np.where(x > 0, SELU_LAMBDA, y + SELU_LAMBDA * SELU_ALPHA)]
+            # MXNet 1.9.1's formula, see (*) in the module docstring; the true one is
+            # np.where(x > 0, SELU_LAMBDA, y + SELU_LAMBDA * SELU_ALPHA)
+            return [g * np.where(x > 0, SELU_LAMBDA, SELU_LAMBDA * (y + SELU_ALPHA))]
         dydx = normal_cdf(x) + x * normal_pdf(x)  # gelu
         return [(g * dydx).astype(x.dtype, copy=False)]

@@ -6,6 +6,8 @@ gives ``d loss / d data = grad_scale / n`` for every element, where ``n`` is
 - ``'null'``: 1 (the gradient of ``sum(data)``),
 - ``'batch'``: the batch size (the gradient of the mean over the batch axis),
 - ``'valid'``: the number of elements greater than ``valid_thresh`` (at least 1).
+
+``make_loss`` (lowercase) is the same without parameters; its output is named ``loss``.
 """
 from __future__ import annotations
 
@@ -40,3 +42,19 @@ class MakeLoss(Operator):
         else:
             count = 1
         return [np.full_like(data, self.grad_scale / count)]
+
+
+@register
+class MakeLossUnary(Operator):
+    """``make_loss``: the newer, parameterless MakeLoss; its gradient is all ones."""
+
+    name = "make_loss"
+    outputs = ("loss",)
+    is_loss = True
+    params = {}
+
+    def forward(self, is_train, inputs, aux):
+        return [inputs[0].copy()]
+
+    def backward(self, out_grads, inputs, outputs, aux):
+        return [np.ones_like(inputs[0])]

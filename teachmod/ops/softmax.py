@@ -132,16 +132,20 @@ class LogSoftmax(_Softmax):
         scores = inputs[0] * self._scale()
         mask = self._mask(inputs)
         if mask is not None:
-            scores = np.where(mask, scores, -np.inf)
+            scores = np.where(mask, scores, -np.inf)  # exp(-inf) = 0: left out of the sum
         shifted = scores - scores.max(axis=self.axis, keepdims=True)  # avoid overflow in exp
         log_y = shifted - np.log(np.exp(shifted).sum(axis=self.axis, keepdims=True))
+        if mask is not None:
+            log_y = np.where(mask, log_y, 0)  # MXNet writes 0 past the length
         return [log_y.astype(self._out_dtype(inputs[0]), copy=False)]
 
     def backward(self, out_grads, inputs, outputs, aux):
         g = out_grads[0]
+        mask = self._mask(inputs)
+        if mask is not None:
+            g = np.where(mask, g, 0)  # positions past the length took no part
         y = np.exp(outputs[0].astype(inputs[0].dtype, copy=False))
         grad = (g - y * g.sum(axis=self.axis, keepdims=True)) * self._scale()
-        mask = self._mask(inputs)
         if mask is not None:
             grad = np.where(mask, grad, 0)
         return [grad.astype(inputs[0].dtype, copy=False), *self._no_length_grad(inputs)]

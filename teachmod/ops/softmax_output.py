@@ -4,6 +4,12 @@ This is how MXNet defines the classification loss: the layer outputs probabiliti
 ``p = softmax(data)``, and its backward ignores the head gradient and returns
 ``(p - onehot(label)) * grad_scale / normalizer`` -- the gradient of the cross-entropy loss
 ``-log p[label]`` with respect to ``data``. The loss value itself is never computed.
+
+The normalizer (MXNet 1.9.1's rules): ``'null'`` 1, ``'batch'`` the batch size, ``'valid'``
+the number of labels different from ``ignore_label`` (counted even without ``use_ignore``).
+With ``multi_output`` and ``'null'`` or ``'batch'`` it is also multiplied by the number of
+positions per sample (``d1*d2*...``). A label with the data's shape holds probabilities; its
+gradient ``(p - label) * grad_scale`` is never normalized.
 """
 from __future__ import annotations
 
@@ -49,17 +55,23 @@ class SoftmaxOutput(Operator):
         return data.reshape(data.shape[0], -1)
 
     def infer_shape(self, in_shapes):
-        data = in_shapes[0]
+        data, label = in_shapes
         if data is None:
             return in_shapes, [None], []
-        if in_shapes[1] is not None and tuple(in_shapes[1]) == tuple(data):
-            label = data  # probabilities, one row per sample
-        elif self.multi_output:
-            label = (data[0], *data[2:])
-        elif self.preserve_shape:
-            label = data[:-1]
-        else:
-            label = (data[0],)
+        data = tuple(data)
+        if label is not None and tuple(label) == data:
+            return [data, data], [data], []  # probabilities, one row per sample
+        if self.multi_output:
+            # MXNet accepts the positions flattened (its default), kept, or with a channel of 1
+            flat = (data[0], int(np.prod(data[2:], dtype=np.int64)))
+            accepted = [flat, (data[0], *data[2:]), (data[0], 1, *data[2:])]
+            if label is None:
+                return [data, flat], [data], []
+            if tuple(label) not in accepted:
+                raise self.fail(f"argument 'label' has shape {tuple(label)}, expected one of "
+                                f"{', '.join(str(a) for a in accepted)} for data {data}")
+            return [data, tuple(label)], [data], []
+        label = data[:-1] if self.preserve_shape else (data[0],)
         return [data, self.expect_shape(in_shapes, 1, label)], [data], []
 
     def forward(self, is_train, inputs, aux):
@@ -69,28 +81,37 @@ class SoftmaxOutput(Operator):
     def backward(self, out_grads, inputs, outputs, aux):
         data, label = inputs
         prob = self._as_scores(outputs[0])
-        num_classes = prob.shape[self._axis()]
+        axis = self._axis()
         if label.shape == data.shape:
-            target = self._as_scores(label)
-            keep = np.ones(prob.shape[:1], dtype=bool)
+            # probabilities as labels: no ignoring, no smoothing, no normalization
+            grad = (prob - self._as_scores(label)) * self.grad_scale
         else:
-            index = label.astype(np.int64)
-            keep = ~(label == self.ignore_label) if self.use_ignore else np.ones(index.shape, bool)
-            index = np.where(keep, index, 0)
+            index = label.reshape(prob.shape[:1] + prob.shape[2:] if self.multi_output
+                                  else prob.shape[:-1]).astype(np.int64)
+            num_classes = prob.shape[axis]
+            # the class numbers laid along the class axis, to compare with every label
+            classes = np.arange(num_classes).reshape(
+                [-1 if a == axis % prob.ndim else 1 for a in range(prob.ndim)])
+            hit = np.expand_dims(index, axis) == classes
             # the one-hot target, with label smoothing spreading alpha over the other classes
-            target = np.full_like(prob, self.smooth_alpha / max(num_classes - 1, 1))
-            np.put_along_axis(target, np.expand_dims(index, self._axis()),
-                              1.0 - self.smooth_alpha, axis=self._axis())
-        grad = prob - target
-        if self.use_ignore and label.shape != data.shape:
-            grad *= np.expand_dims(keep, self._axis())
-        if self.normalization == "batch":
-            scale = self.grad_scale / data.shape[0]
-        elif self.normalization == "valid":
-            scale = self.grad_scale / max(int(keep.sum()), 1)
-        else:
-            scale = self.grad_scale
-        grad = grad.reshape(data.shape) * scale
+            off = self.smooth_alpha / max(num_classes - 1, 1)
+            target = np.where(hit, 1.0 - self.smooth_alpha, off).astype(prob.dtype)
+            grad = prob - target
+            if self.use_ignore:  # ignored labels give a zero gradient for their whole row
+                grad *= np.expand_dims(index != int(self.ignore_label), axis)
+            grad *= self.grad_scale / self._normalizer(index, prob)
         if self.out_grad:
-            grad = grad * out_grads[0]
-        return [grad.astype(data.dtype, copy=False), None]
+            # MXNet 1.9.1 wires the *output* where the head gradient belongs (the backward node
+            # gets [output, label]), so this multiplies by the probabilities, not by out_grads.
+            grad *= prob
+        return [grad.reshape(data.shape).astype(data.dtype, copy=False), None]
+
+    def _normalizer(self, index: np.ndarray, prob: np.ndarray) -> int:
+        """What the gradient is divided by, following MXNet 1.9.1."""
+        if self.normalization == "valid":
+            # labels equal to ignore_label are left out of the count even without use_ignore
+            return max(int((index != int(self.ignore_label)).sum()), 1)
+        count = prob.shape[0] if self.normalization == "batch" else 1
+        if self.multi_output:
+            count *= int(np.prod(prob.shape[2:], dtype=np.int64))  # positions per sample
+        return count

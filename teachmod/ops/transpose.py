@@ -20,10 +20,10 @@ class Transpose(Operator):
     def _axes(self, ndim: int) -> tuple[int, ...]:
         if not self.axes:
             return tuple(reversed(range(ndim)))
-        axes = tuple(a % ndim if -ndim <= a < ndim else a for a in self.axes)
-        if sorted(axes) != list(range(ndim)):
-            raise self.fail(f"axes {self.axes} is not a permutation of the {ndim} axes of data")
-        return axes
+        if sorted(self.axes) != list(range(ndim)):
+            raise self.fail(f"axes {self.axes} is not a permutation of 0..{ndim - 1}, "
+                            f"the axes of data with {ndim} axes")
+        return self.axes
 
     def infer_shape(self, in_shapes):
         data = in_shapes[0]

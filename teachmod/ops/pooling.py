@@ -100,8 +100,9 @@ class Pooling(Operator):
             return in_shapes, [None], []
         nd = len(data) - 2
         if nd not in LAYOUTS or (not self.global_pool and nd != len(self.kernel)):
-            wanted = f"{len(self.kernel)}-D kernel {self.kernel}" if not self.global_pool \
-                else "global pooling"
+            wanted = "global pooling"
+            if not self.global_pool:
+                wanted = f"{len(self.kernel)}-D kernel {self.kernel}"
             raise self.fail(f"{wanted} needs data of shape NCW, NCHW or NCDHW with matching "
                             f"rank, got {tuple(data)}")
         if self.pooling_convention == "same" and nd != 1:
@@ -119,7 +120,7 @@ class Pooling(Operator):
 
     def padded(self, data: np.ndarray, fill: float) -> np.ndarray:
         """``data`` padded with ``fill``: ``pad`` before, and after as far as the last window
-        reaches (with 'full' windows may overhang the usual padding)."""
+        reaches (with 'full', windows may overhang the usual padding)."""
         spatial = data.shape[2:]
         geo, out = self.geometry(spatial), self.output_spatial(spatial)
         high = [max((o - 1) * s + k - n - p, 0)
@@ -160,10 +161,9 @@ class Pooling(Operator):
                 np.maximum(out, tap, out=out)
             return [out]
         power = self.p_value if self.pool_type == "lp" else 1
-        first, *rest = (tap ** power if power > 1 else tap for tap in self.taps(data, 0))
-        out = first.copy()
-        for tap in rest:
-            out += tap
+        out = np.zeros((*data.shape[:2], *self.output_spatial(data.shape[2:])), data.dtype)
+        for tap in self.taps(data, 0):
+            out += tap if power == 1 else tap ** power
         if self.pool_type == "avg":
             out /= self.window_counts(data.shape[2:]).astype(data.dtype)
         elif power > 1:

@@ -81,7 +81,7 @@ def test_deconvolution_gradient(attrs, shape):
     check("Deconvolution", attrs, [rand(*s, seed=i) for i, s in enumerate(arg_shapes)])
 
 
-@pytest.mark.parametrize("attrs, shape", [
+POOL_CASES = [
     ({"kernel": (2, 2), "stride": (2, 2)}, (2, 2, 4, 4)),
     ({"kernel": (3, 3), "pad": (1, 1), "pool_type": "max"}, (1, 2, 4, 5)),
     ({"kernel": (3, 3), "stride": (2, 2), "pool_type": "max", "pooling_convention": "full"},
@@ -98,7 +98,10 @@ def test_deconvolution_gradient(attrs, shape):
     ({"kernel": (3,), "stride": (2,), "pool_type": "max", "pooling_convention": "same"},
      (2, 2, 7)),
     ({"kernel": (2, 2, 2), "pool_type": "avg"}, (1, 1, 3, 3, 3)),
-])
+]
+
+
+@pytest.mark.parametrize("attrs, shape", POOL_CASES)
 def test_pooling_gradient(attrs, shape):
     check("Pooling", attrs, [rand(*shape)])
 
@@ -125,7 +128,7 @@ def test_dropout_gradient(monkeypatch):
           is_train=False)
 
 
-@pytest.mark.parametrize("op_name, attrs, shapes", [
+NORM_CASES = [
     ("LRN", {"nsize": 3, "alpha": 0.5, "beta": 0.75, "knorm": 2.0}, [(2, 5, 2, 2)]),
     ("InstanceNorm", {}, [(2, 3, 2, 2), (3,), (3,)]),
     ("InstanceNorm", {"eps": 0.01}, [(2, 3, 5), (3,), (3,)]),
@@ -134,13 +137,16 @@ def test_dropout_gradient(monkeypatch):
     ("L2Normalization", {}, [(3, 4)]),
     ("L2Normalization", {"mode": "channel"}, [(2, 3, 2, 2)]),
     ("L2Normalization", {"mode": "spatial"}, [(2, 3, 2, 2)]),
-])
+]
+
+
+@pytest.mark.parametrize("op_name, attrs, shapes", NORM_CASES)
 def test_normalization_gradient(op_name, attrs, shapes):
     inputs = [rand(*s, seed=i) + (1.0 if i == 1 else 0.0) for i, s in enumerate(shapes)]
     check(op_name, attrs, inputs, hidden=True)
 
 
-@pytest.mark.parametrize("op_name, attrs, shapes", [
+SHAPE_OP_CASES = [
     ("UpSampling", {"scale": 2, "sample_type": "nearest", "num_args": 1}, [(1, 2, 2, 3)]),
     ("UpSampling", {"scale": 2, "sample_type": "nearest", "num_args": 2},
      [(1, 2, 2, 2), (1, 1, 4, 4)]),
@@ -160,7 +166,10 @@ def test_normalization_gradient(op_name, attrs, shapes):
     ("slice_axis", {"axis": -1, "begin": 1, "end": None}, [(2, 3, 4)]),
     ("SwapAxis", {"dim1": 0, "dim2": 2}, [(2, 3, 4)]),
     ("swapaxes", {"dim1": 1, "dim2": -1}, [(2, 3, 4)]),
-])
+]
+
+
+@pytest.mark.parametrize("op_name, attrs, shapes", SHAPE_OP_CASES)
 def test_shape_op_gradient(op_name, attrs, shapes):
     check(op_name, attrs, [rand(*s, seed=i) for i, s in enumerate(shapes)], check=(0,))
 
@@ -209,18 +218,30 @@ def test_dropout_uses_teachmod_seed():
     np.testing.assert_array_equal(first, op.forward(True, [data], [])[0])
 
 
+def all_operator_cases() -> list[tuple[str, dict, list, list]]:
+    """(op, attrs, argument shapes, aux shapes) for every finite-difference case above."""
+    cases = []
+    for op_name, table in (("Convolution", CONV_CASES), ("Deconvolution", DECONV_CASES)):
+        for attrs, shape in table:
+            op = opcheck.make_op(op_name, attrs)
+            arg_shapes = op.infer_shape([shape] + [None] * (len(op.list_arguments()) - 1))[0]
+            cases.append((op_name, attrs, arg_shapes, []))
+    cases += [("Pooling", attrs, [shape], []) for attrs, shape in POOL_CASES]
+    cases += [(op, attrs, shapes, []) for op, attrs, shapes in NORM_CASES + SHAPE_OP_CASES]
+    cases += [("BatchNorm", {"fix_gamma": False}, [(4, 3, 2, 2), (3,), (3,)], [(3,), (3,)]),
+              ("Dropout", {"p": 0.3}, [(4, 3)], [])]
+    return cases
+
+
 def test_float32_stays_float32():
-    data = rand(2, 4, 6, 6).astype(np.float32)
-    conv = opcheck.make_op("Convolution", {"kernel": (3, 3), "num_filter": 2, "pad": (1, 1)})
-    weight, bias = rand(2, 4, 3, 3).astype(np.float32), np.zeros(2, np.float32)
-    out = conv.forward(True, [data, weight, bias], [])[0]
-    grads = conv.backward([np.ones_like(out)], [data, weight, bias], [out], [])
-    assert {a.dtype for a in [out, *grads]} == {np.dtype(np.float32)}
-    for attrs in ({"kernel": (2, 2), "pool_type": "max"}, {"kernel": (3, 3), "pool_type": "avg"}):
-        pool = opcheck.make_op("Pooling", attrs)
-        out = pool.forward(True, [data], [])[0]
-        grad = pool.backward([np.ones_like(out)], [data], [out], [])[0]
-        assert out.dtype == grad.dtype == np.float32
+    for op_name, attrs, shapes, aux_shapes in all_operator_cases():
+        op = opcheck.make_op(op_name, attrs)
+        inputs = [rand(*s).astype(np.float32) for s in shapes]
+        aux = [np.ones(s, np.float32) for s in aux_shapes]
+        outputs = op.forward(True, inputs, aux)
+        grads = op.backward([np.ones_like(o) for o in outputs], inputs, outputs, aux)
+        arrays = [*outputs, *aux, *(g for g in grads if g is not None)]
+        assert {a.dtype for a in arrays} == {np.dtype(np.float32)}, (op_name, attrs)
 
 
 # ---- shape inference ---------------------------------------------------------------------------

@@ -1,0 +1,46 @@
+"""A ``graphviz.Digraph`` that explains how to install Graphviz when ``dot`` is missing.
+
+Imported only by ``plot_network``, so ``import teachmod`` never imports graphviz.
+"""
+from __future__ import annotations
+
+import contextlib
+from typing import Any, Iterator
+
+import graphviz
+
+INSTALL_HINT = (
+    "plot_network built the graph, but drawing it needs the Graphviz programs (the `dot` "
+    "command), which are not installed. Install them with `apt-get install graphviz` "
+    "(Debian/Ubuntu), `brew install graphviz` (macOS) or `conda install -c conda-forge "
+    "graphviz`, then try again. Meanwhile the DOT source is in `.source`."
+)
+
+
+@contextlib.contextmanager
+def _explained() -> Iterator[None]:
+    try:
+        yield
+    except graphviz.ExecutableNotFound as err:
+        err.args = (f"{err.args[0]}\n{INSTALL_HINT}",)
+        raise
+
+
+class Digraph(graphviz.Digraph):
+    """``graphviz.Digraph`` whose rendering errors say how to install ``dot``; in Jupyter,
+    without ``dot``, it shows that advice and the DOT source instead of a traceback."""
+
+    def pipe(self, *args: Any, **kwargs: Any) -> Any:
+        with _explained():
+            return super().pipe(*args, **kwargs)
+
+    def render(self, *args: Any, **kwargs: Any) -> Any:
+        with _explained():
+            return super().render(*args, **kwargs)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None,
+                          **kwargs: Any) -> dict[str, Any]:
+        try:
+            return super()._repr_mimebundle_(include, exclude, **kwargs)
+        except graphviz.ExecutableNotFound as err:
+            return {"text/plain": f"{err}\n\n{self.source}"}

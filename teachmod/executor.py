@@ -164,6 +164,11 @@ class Executor:
             for s in step.outputs:
                 needs[s] = step.needs_backward
         self._slot_needs_grad = needs
+        self._backward_steps = [s for s in reversed(self._steps) if s.needs_backward]
+        self._grad_targets = [(slot, target, req == "add") for slot, req, target
+                              in zip(self._arg_slots, self._grad_req, self.grad_arrays)
+                              if req != "null"]
+        self._head_ones: list[np.ndarray | None] = [None] * len(self._head_slots)
 
     @classmethod
     def allocate(cls, symbol: Any, ctx: Any, grad_req: Any, type_dict: dict, shapes: dict,
@@ -260,27 +265,30 @@ class Executor:
         out_grads : NDArray or list of NDArray, optional
             Gradients of the outputs; loss layers ignore them, others default to ones.
         """
-        if any(v is None for v in (self._values[s] for s in self._head_slots)):
+        values = self._values
+        if values[self._head_slots[0]] is None:
             raise MXNetError("backward: call forward(is_train=True) first")
         if isinstance(out_grads, NDArray):
             out_grads = [out_grads]
-        values = self._values
         grads: list[np.ndarray | None] = [None] * len(values)
         for i, slot in enumerate(self._head_slots):
             given = out_grads[i] if out_grads is not None and i < len(out_grads) else None
             if given is not None:
                 grads[slot] = given._data if isinstance(given, NDArray) else np.asarray(given)
             else:
-                grads[slot] = np.ones_like(values[slot])
+                # the default head gradient is ones (loss layers ignore it); keep one array
+                ones = self._head_ones[i]
+                if ones is None or ones.shape != values[slot].shape:
+                    ones = self._head_ones[i] = np.ones_like(values[slot])
+                grads[slot] = ones
         needs = self._slot_needs_grad
-        for step in reversed(self._steps):
-            if not step.needs_backward:
-                continue
+        for step in self._backward_steps:
             out_grads_step = [grads[s] for s in step.outputs]
-            if all(g is None for g in out_grads_step):
-                continue
-            out_grads_step = [g if g is not None else np.zeros_like(values[s])
-                              for g, s in zip(out_grads_step, step.outputs)]
+            missing = [i for i, g in enumerate(out_grads_step) if g is None]
+            if len(missing) == len(out_grads_step):
+                continue  # nothing downstream of this step needs a gradient
+            for i in missing:  # an unused output of a multi-output operator
+                out_grads_step[i] = np.zeros_like(values[step.outputs[i]])
             in_grads = step.op.backward(out_grads_step, [values[s] for s in step.inputs],
                                         [values[s] for s in step.outputs],
                                         [a._data for a in step.aux])
@@ -289,17 +297,15 @@ class Executor:
                     continue
                 # gradients of a tensor used by several operators add up
                 grads[slot] = grad if grads[slot] is None else grads[slot] + grad
-        for slot, req, target in zip(self._arg_slots, self._grad_req, self.grad_arrays):
-            if req == "null":
-                continue
+        for slot, target, add in self._grad_targets:
             grad = grads[slot]
-            if req == "write":
-                if grad is None:
+            if grad is None:
+                if not add:
                     target._data[...] = 0
-                else:
-                    np.copyto(target._data, grad, casting="unsafe")
-            elif grad is not None:
+            elif add:
                 target._data += grad
+            else:
+                np.copyto(target._data, grad, casting="unsafe")
 
     # ---- inspection --------------------------------------------------------------------------
     def set_monitor_callback(self, callback: Callable[[str, NDArray], None],

@@ -347,7 +347,10 @@ class SGD(Optimizer):
     def update(self, index: Any, weight: NDArray, grad: NDArray, state: NDArray | None) -> None:
         lr, wd = self._next_lr_wd(index)
         w = weight._data
-        step = lr * (self._clip(self.rescale_grad * grad._data) + wd * w)
+        step = self._clip(self.rescale_grad * grad._data)  # one temporary, updated in place
+        if wd:
+            step += wd * w
+        step *= lr
         if state is None:
             w -= step
         else:

@@ -2,16 +2,16 @@
 
 With ``x`` the input and ``y`` the output (``a`` = ``slope``):
 
-=========  ==========================================  ===============================
+=========  ==========================================  ========================================
 act_type   y                                           dy/dx
-=========  ==========================================  ===============================
-leaky      x if x > 0 else a * x                        1 if x > 0 else a
-prelu      x if x > 0 else gamma[c] * x (learned)       1 if x > 0 else gamma[c]
-rrelu      x if x > 0 else r * x, r ~ U(lower, upper)   1 if x > 0 else r
-elu        x if x > 0 else a * (exp(x) - 1)             1 if x > 0 else y + a
-selu       lam * (x if x > 0 else alpha*(exp(x) - 1))   lam if x > 0 else lam * (y + alpha)  (*)
-gelu       x * Phi(x), Phi the normal CDF               Phi(x) + x * phi(x)
-=========  ==========================================  ===============================
+=========  ==========================================  ========================================
+leaky      x if x > 0 else a * x                       1 if x > 0 else a
+prelu      x if x > 0 else gamma[c] * x (learned)      1 if x > 0 else gamma[c]
+rrelu      x if x > 0 else r * x, r ~ U(lower, upper)  1 if x > 0 else r
+elu        x if x > 0 else a * (exp(x) - 1)            1 if x > 0 else y + a
+selu       lam * (x if x > 0 else alpha*(exp(x) - 1))  lam if x > 0 else lam * (y + alpha)  (*)
+gelu       x * Phi(x), Phi the normal CDF              Phi(x) + x * phi(x)
+=========  ==========================================  ========================================
 
 ``prelu`` learns one slope per channel (axis 1): ``gamma`` has shape ``(channels,)`` (or (1,)
 for one shared slope), and its gradient sums ``g * x`` over the negative inputs of its channel.

@@ -40,6 +40,13 @@ class TopK(Operator):
     def num_visible_outputs(self):
         return 2 if self.ret_typ == "both" else 1
 
+    def infer_type(self, in_types):
+        data = in_types[0] or np.dtype(np.float32)
+        indices = np.dtype(self.dtype)
+        outs = {"indices": [indices], "mask": [data], "value": [data, indices],
+                "both": [data, indices]}[self.ret_typ]
+        return [data], outs, []
+
     def _axis(self, shape: tuple[int, ...]) -> int:
         axis = -1 if self.axis is None else self.axis  # None: the data is flattened
         ndim = 1 if self.axis is None else len(shape)

@@ -424,6 +424,14 @@ def test_topk_indices_and_mask():
     assert mask.tolist() == [[0, 1, 0], [1, 0, 0]]
 
 
+def test_topk_index_type():
+    op = opcheck.make_op("topk", {"k": 1, "ret_typ": "both", "dtype": "int32"})
+    x = distinct(2, 3).astype(np.float64)
+    values, indices = op.forward(False, [x], [])
+    assert values.dtype == np.float64 and indices.dtype == np.int32
+    assert op.infer_type([np.dtype(np.float64)])[1] == [np.dtype(np.float64), np.dtype(np.int32)]
+
+
 def test_cast_changes_the_type_and_casts_the_gradient_back():
     x = np.array([1.5, -2.25], np.float32)
     op = opcheck.make_op("cast", {"dtype": "float16"})

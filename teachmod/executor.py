@@ -288,7 +288,8 @@ class Executor:
             if len(missing) == len(out_grads_step):
                 continue  # nothing downstream of this step needs a gradient
             for i in missing:  # an unused output of a multi-output operator
-                out_grads_step[i] = np.zeros_like(values[step.outputs[i]])
+                value = values[step.outputs[i]]
+                out_grads_step[i] = np.zeros_like(value) if value is not None else None
             in_grads = step.op.backward(out_grads_step, [values[s] for s in step.inputs],
                                         [values[s] for s in step.outputs],
                                         [a._data for a in step.aux])

@@ -46,6 +46,11 @@ class BatchNorm(Operator):
     def num_visible_outputs(self) -> int:
         return 3 if self.output_mean_var else 1
 
+    def input_var_attrs(self) -> dict[str, dict[str, str]]:
+        # how the moving statistics start: mean 0, variance 1 (MXNet writes this into the JSON)
+        return {"moving_mean": {"__init__": '["zero", {}]'},
+                "moving_var": {"__init__": '["one", {}]'}}
+
     def channel_axis(self, ndim: int) -> int:
         axis = self.axis + ndim if self.axis < 0 else self.axis
         if not 0 <= axis < ndim:

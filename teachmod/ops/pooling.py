@@ -57,6 +57,14 @@ class Pooling(Operator):
         "layout": Param(optional(parse_str), None, doc="NCW, NCHW or NCDHW (the default)"),
     }
 
+    def list_outputs(self) -> list[str]:
+        # MXNet 1.9.1 (a oneDNN build) declares a hidden workspace output for max pooling; it is
+        # listed so that symbol JSON (node_row_ptr) matches MXNet's byte for byte, never computed
+        return ["output", "workspace"] if self.pool_type == "max" else ["output"]
+
+    def num_visible_outputs(self) -> int:
+        return 1
+
     def validate(self) -> None:
         nd = len(self.kernel)
         if not self.global_pool and nd not in LAYOUTS:

@@ -23,24 +23,25 @@ def output_values(symbol: Symbol, given: dict[str, Any], kind: str, where: str) 
     operator has several). ``given`` maps input names to shapes or dtypes, as ``infer_shape``
     and ``infer_type`` take them.
     """
+    argument = "shape" if kind == "shape" else "dtype"
     inputs = symbol.list_inputs()
     for key in given:
         if key not in inputs:
             raise MXNetError(
-                f"{where}: {kind}= names {key!r}, which is not an input of this symbol; its "
-                f"inputs are {inputs}"
+                f"{where}: {argument}= names {key!r}, which is not an input of this symbol; "
+                f"its inputs are {inputs}"
             )
     internals = symbol.get_internals()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the error below says what is missing
         infer = internals.infer_shape if kind == "shape" else internals.infer_type
-        arg_values, out_values, _ = infer(**given)
+        _, out_values, _ = infer(**given)
     if out_values is None:
         undecided = _undecided(symbol, given, kind)
         raise ValueError(
             f"Input {kind} is incomplete: {where} cannot infer the {kind} of "
             f"{', '.join(undecided) or 'some outputs'}; give the {kind}s of the data inputs, "
-            f"e.g. {kind}={{'data': ...}}"
+            f"e.g. {argument}={{'data': ...}}"
         )
     return dict(zip(internals.list_outputs(), out_values))
 

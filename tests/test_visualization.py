@@ -1,0 +1,211 @@
+"""mx.viz against MXNet 1.9.1: plot_network's DOT source and print_summary's table must be
+byte-identical to what MXNet wrote for the same networks (tests/golden/viz, made by
+tests/golden/generate_viz.py from the networks in tests/golden/viz_nets.py)."""
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import teachmod as mx
+
+GOLDEN = Path(__file__).parent / "golden"
+VIZ = GOLDEN / "viz"
+FIXTURES = Path(__file__).parent / "fixtures" / "json"
+_spec = importlib.util.spec_from_file_location("viz_nets", GOLDEN / "viz_nets.py")
+viz_nets = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(viz_nets)
+
+graphviz = pytest.importorskip("graphviz")
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
+                               reason="the Graphviz `dot` program is not installed")
+
+
+def net(name: str) -> mx.sym.Symbol:
+    return viz_nets.NETWORKS[name](mx)
+
+
+def body(dot: graphviz.Digraph) -> list[str]:
+    return [line.strip() for line in dot.body]
+
+
+# ---- byte for byte against MXNet ---------------------------------------------------------
+@pytest.mark.parametrize("case, network, kwargs", viz_nets.PLOT_CASES,
+                         ids=[c[0] for c in viz_nets.PLOT_CASES])
+def test_plot_network_source_equals_mxnet(case, network, kwargs):
+    dot = mx.viz.plot_network(net(network), **kwargs)
+    assert dot.source == (VIZ / f"{case}.gv").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("case, network, kwargs", viz_nets.SUMMARY_CASES,
+                         ids=[c[0] for c in viz_nets.SUMMARY_CASES])
+def test_print_summary_equals_mxnet(case, network, kwargs, capsys):
+    assert mx.viz.print_summary(net(network), **kwargs) is None
+    assert capsys.readouterr().out == (VIZ / f"{case}.summary.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", ["mlp", "cnn"])
+def test_symbol_loaded_from_mxnet_json_draws_the_same(name):
+    loaded = mx.sym.load(FIXTURES / f"{name}.json")
+    assert mx.viz.plot_network(loaded).source == (VIZ / f"{name}.gv").read_text(encoding="utf-8")
+
+
+# ---- what the drawing says ----------------------------------------------------------------
+def test_mlp_nodes_labels_and_colours():
+    dot = mx.viz.plot_network(net("mlp"))
+    assert isinstance(dot, graphviz.Digraph)
+    assert dot.name == "plot" and dot.format == "pdf"
+    lines = body(dot)
+    common = 'fixedsize=true height=0.8034 shape={} style=filled width=1.3]'
+    assert lines[0] == 'data [label=data fillcolor="#8dd3c7" ' + common.format("oval")
+    assert lines[1] == 'fc1 [label="FullyConnected\n64" fillcolor="#fb8072" ' + common.format("box")
+    assert lines[2] == 'relu1 [label="Activation\nrelu" fillcolor="#ffffb3" ' + common.format("box")
+    assert lines[4].startswith('softmax_label [label=softmax_label fillcolor="#8dd3c7"')
+    assert lines[5].startswith('softmax [label=softmax fillcolor="#fccde5"')
+
+
+def test_cnn_labels_and_colours():
+    source = mx.viz.plot_network(net("lenet")).source
+    assert 'conv1 [label="Convolution\n5x5/1, 20" fillcolor="#fb8072"' in source
+    assert 'bn1 [label=bn1 fillcolor="#bebada"' in source
+    assert 'pool1 [label="Pooling\nmax, 2x2/2x2" fillcolor="#80b1d3"' in source
+    assert 'flatten [label=flatten fillcolor="#fdb462"' in source
+    misc = mx.viz.plot_network(net("misc")).source
+    assert 'conv1 [label="Convolution\n3x3/2x2, 8"' in misc
+    assert 'prelu1 [label="LeakyReLU\nprelu" fillcolor="#ffffb3"' in misc
+    assert 'leaky [label="LeakyReLU\nLeaky"' in misc
+    assert 'avgpool [label="Pooling\navg, 2x2/1"' in misc
+
+
+def test_edges_point_back_from_consumer_to_input():
+    lines = body(mx.viz.plot_network(net("mlp")))
+    edges = [line for line in lines if "->" in line]
+    assert edges == [
+        'fc1 -> data [label="" arrowtail=open dir=back]',
+        'relu1 -> fc1 [label="" arrowtail=open dir=back]',
+        'fc2 -> relu1 [label="" arrowtail=open dir=back]',
+        'softmax -> fc2 [label="" arrowtail=open dir=back]',
+        'softmax -> softmax_label [label="" arrowtail=open dir=back]',
+    ]
+
+
+def test_weights_biases_and_bn_statistics_are_hidden():
+    source = mx.viz.plot_network(net("cnn")).source
+    for hidden in ("conv_weight", "conv_bias", "bn_gamma", "bn_beta", "bn_moving_mean",
+                   "bn_moving_var", "fullyconnected0_weight"):
+        assert hidden not in source
+    shown = mx.viz.plot_network(net("cnn"), hide_weights=False)
+    edges = [line for line in body(shown) if "->" in line]
+    assert 'bn -> bn_moving_var [label="" arrowtail=open dir=back]' in edges
+    # still no styled node: graphviz draws them as plain ovals
+    assert not any(line.startswith("bn_moving_var [") for line in body(shown))
+
+
+def test_shape_and_dtype_labels_on_edges():
+    dot = mx.viz.plot_network(net("lenet"), shape={"data": (64, 1, 28, 28)})
+    edges = [line for line in body(dot) if "->" in line]
+    assert 'conv1 -> data [label="1x28x28" arrowtail=open dir=back]' in edges
+    assert 'fc1 -> flatten [label=800 arrowtail=open dir=back]' in edges
+    assert 'softmax -> softmax_label [label="" arrowtail=open dir=back]' in edges  # (64,)
+    typed = mx.viz.plot_network(net("mlp"), shape={"data": (32, 16)}, dtype={"data": np.float32})
+    assert 'fc1 -> data [label="16(float32)" arrowtail=open dir=back]' in typed.source
+
+
+def test_title_format_and_node_attrs():
+    dot = mx.viz.plot_network(net("mlp"), title="my net", save_format="svg",
+                              node_attrs={"fixedsize": "false", "shape": "ellipse"})
+    assert dot.name == "my net" and dot.format == "svg"
+    assert dot.source.startswith('digraph "my net" {')
+    assert 'relu1 [label="Activation\nrelu" fillcolor="#ffffb3" fixedsize=false' in dot.source
+    assert "shape=ellipse" in dot.source and "data [label=data" in dot.source
+
+
+def test_repeated_names_warn():
+    with mx.name.NameManager():
+        a = mx.sym.FullyConnected(mx.sym.Variable("data"), name="fc", num_hidden=4)
+        b = mx.sym.FullyConnected(a, name="fc", num_hidden=2)
+    with pytest.warns(RuntimeWarning, match="Repeated names: fc"):
+        mx.viz.plot_network(b)
+
+
+def test_viz_and_visualization_are_the_same_module():
+    assert mx.viz is mx.visualization
+    assert mx.viz.plot_network is mx.visualization.plot_network
+
+
+# ---- bad input -------------------------------------------------------------------------------
+MXNET_ERRORS = json.loads((VIZ / "errors.json").read_text(encoding="utf-8"))
+
+
+def test_not_a_symbol():
+    with pytest.raises(TypeError, match=MXNET_ERRORS["plot_not_a_symbol"]["message"]):
+        mx.viz.plot_network("net")
+    with pytest.raises(TypeError, match=MXNET_ERRORS["summary_not_a_symbol"]["message"]):
+        mx.viz.print_summary([1, 2])
+
+
+@pytest.mark.parametrize("function", ["plot_network", "print_summary"])
+def test_shape_naming_a_non_input(function):
+    assert "dta not found" in MXNET_ERRORS["plot_unknown_input"]["message"]  # MXNet's
+    with pytest.raises(mx.MXNetError, match=r"'dta', which is not an input.*'data'"):
+        getattr(mx.viz, function)(net("mlp"), shape={"dta": (2, 16)})
+
+
+def test_incomplete_shape_or_dtype():
+    assert MXNET_ERRORS["plot_incomplete_shape"]["message"] == "Input shape is incomplete"
+    with pytest.raises(ValueError, match="Input shape is incomplete.*data"):
+        mx.viz.plot_network(net("mlp"), shape={"softmax_label": (2,)})
+    with pytest.raises(ValueError, match="Input shape is incomplete"):
+        mx.viz.print_summary(net("cnn"), shape={"softmaxoutput0_label": (2,)})
+    with pytest.raises(ValueError, match="Input type is incomplete"):
+        mx.viz.plot_network(mx.sym.Variable("a") + mx.sym.Variable("b"), dtype={})
+    with pytest.raises(mx.MXNetError, match="dtype= names 'd'"):
+        mx.viz.plot_network(net("mlp"), dtype={"d": "float32"})
+
+
+def test_missing_graphviz_package(monkeypatch):
+    monkeypatch.setitem(sys.modules, "graphviz", None)
+    monkeypatch.delitem(sys.modules, "teachmod.visualization._digraph", raising=False)
+    with pytest.raises(ImportError, match="pip install graphviz"):
+        mx.viz.plot_network(net("mlp"))
+
+
+def test_missing_dot_program(monkeypatch, tmp_path):
+    dot = mx.viz.plot_network(net("mlp"))
+    monkeypatch.setenv("PATH", str(tmp_path))  # no `dot` anywhere
+    with pytest.raises(graphviz.ExecutableNotFound, match="apt-get install graphviz"):
+        dot.render(tmp_path / "mlp", format="png")
+    bundle = dot._repr_mimebundle_()  # Jupyter shows advice and the source, not a traceback
+    assert "apt-get install graphviz" in bundle["text/plain"]
+    assert dot.source in bundle["text/plain"]
+
+
+def test_import_teachmod_does_not_import_graphviz():
+    code = ("import sys, teachmod as mx; mx.viz; "
+            "assert 'graphviz' not in sys.modules and 'matplotlib' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True,
+                   cwd=Path(__file__).parent.parent)
+
+
+# ---- rendering with dot -----------------------------------------------------------------------
+@needs_dot
+@pytest.mark.parametrize("network, shape", [("mlp", {"data": (32, 16)}),
+                                            ("lenet", {"data": (64, 1, 28, 28)})])
+def test_renders_png_and_svg(network, shape, tmp_path):
+    dot = mx.viz.plot_network(net(network), shape=shape)
+    png = Path(dot.render(tmp_path / network, format="png", cleanup=True))
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    svg = dot.pipe(format="svg", encoding="utf-8")
+    assert "<svg" in svg and "FullyConnected" in svg
+
+
+@needs_dot
+def test_shows_inline_in_jupyter():
+    bundle = mx.viz.plot_network(net("mlp"))._repr_mimebundle_()
+    assert "<svg" in bundle["image/svg+xml"]

@@ -181,3 +181,29 @@ def test_save_checkpoint_round_trip_with_optimizer_state(golden, tmp_path, caplo
     for name in PARAMS:
         np.testing.assert_array_equal(mod.get_params()[0][name].asnumpy(),
                                       loaded.get_params()[0][name].asnumpy())
+
+
+@pytest.mark.parametrize("prefix, epoch", [("mlp_tm", 3), ("cnn_tm", 2)])
+def test_checkpoints_written_here_load_in_mxnet(prefix, epoch):
+    """tests/golden/module/write_teachmod_checkpoints.py wrote these with teachmod; the real
+    MXNet 1.9.1 loaded them and predicted the same (check_teachmod_checkpoint.py's result)."""
+    result = json.loads((CHECKPOINTS / f"{prefix}_mxnet_check.json").read_text())
+    assert result["status"] == "PASS", result
+    sym, arg_params, aux_params = mx.model.load_checkpoint(str(CHECKPOINTS / prefix), epoch)
+    expected = np.load(CHECKPOINTS / f"{prefix}_predict.npz", allow_pickle=False)
+    mod = mx.mod.Module(sym)
+    mod.bind(data_shapes=[("data", expected["data"].shape)], for_training=False)
+    mod.set_params(arg_params, aux_params)
+    assert_close(mod.predict(mx.nd.array(expected["data"])).asnumpy(), expected["predict"],
+                 f"{prefix} prediction")
+
+
+def test_mxnet_batchnorm_checkpoint_predicts_identically():
+    sym, arg_params, aux_params = mx.model.load_checkpoint(str(CHECKPOINTS / "cnn_mx"), 2)
+    assert aux_params, "the BatchNorm checkpoint has aux: arrays"
+    expected = np.load(CHECKPOINTS / "cnn_mx_predict.npz", allow_pickle=False)
+    mod = mx.mod.Module(sym)
+    mod.bind(data_shapes=[("data", expected["data"].shape)], for_training=False)
+    mod.set_params(arg_params, aux_params)
+    assert_close(mod.predict(mx.nd.array(expected["data"])).asnumpy(), expected["predict"],
+                 "prediction from MXNet's BatchNorm checkpoint")

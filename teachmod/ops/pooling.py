@@ -179,7 +179,7 @@ class Pooling(Operator):
         return [out]
 
     def backward(self, out_grads, inputs, outputs, aux):
-        (grad,), data, out = out_grads, inputs[0], outputs[0]
+        grad, data, out = out_grads[0], inputs[0], outputs[0]
         spatial = data.shape[2:]
         geo, out_size = self.geometry(spatial), self.output_spatial(spatial)
         canvas = np.zeros(_im2col.canvas_shape(data.shape[:2], spatial, out_size, geo),

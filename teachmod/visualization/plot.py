@@ -9,10 +9,13 @@ from __future__ import annotations
 import re
 import warnings
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..symbol.symbol import Symbol, _Node
 from ._infer import check_symbol, entry_key, output_values
+
+if TYPE_CHECKING:
+    import graphviz
 
 # MXNet's colour map (ColorBrewer "Set3"), indexed by operator family below.
 PALETTE = ("#8dd3c7", "#fb8072", "#ffffb3", "#bebada", "#80b1d3", "#fdb462", "#b3de69",
@@ -63,7 +66,7 @@ def plot_network(symbol: Symbol, title: str = "plot", save_format: str = "pdf",
                  shape: dict[str, tuple[int, ...]] | None = None,
                  dtype: dict[str, Any] | None = None,
                  node_attrs: dict[str, str] = {},  # noqa: B006 - MXNet's signature, never mutated
-                 hide_weights: bool = True) -> Any:
+                 hide_weights: bool = True) -> graphviz.Digraph:
     """Draw the computation graph of ``symbol`` as a Graphviz digraph.
 
     Parameters

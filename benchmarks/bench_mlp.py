@@ -201,7 +201,8 @@ def main() -> None:
     loop = med(intermediate_epochs(data, label, args.epochs))
     print("1-2. seed MLP, one epoch (16,000 samples, batch 32)")
     print(f"   hand-fused numpy floor      {floor:8.4f} s")
-    print(f"   teachmod fit                {fit:8.4f} s   {fit / floor:5.2f}x floor (target <= 2.0)")
+    print(f"   teachmod fit                {fit:8.4f} s   {fit / floor:5.2f}x floor "
+          f"(target <= 2.0)")
     print(f"   teachmod intermediate loop  {loop:8.4f} s   {loop / floor:5.2f}x floor "
           f"(target <= 2.5)")
     if not args.quick:

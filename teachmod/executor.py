@@ -364,7 +364,7 @@ class Executor:
     def debug_str(self) -> str:
         """The execution plan, one operator per line."""
         lines = [f"Symbol outputs: {self._symbol.list_outputs()}"]
-        for i, step in enumerate(self._steps):
+        for step in self._steps:
             lines.append(f"Op:{step.op.name}, Name={step.name}, inputs={step.inputs}, "
                          f"outputs={step.outputs}")
         return "\n".join(lines)

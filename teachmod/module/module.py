@@ -321,7 +321,8 @@ class Module(BaseModule):
         self.binded = True
         if shared_module is not None:
             self.params_initialized = True
-            self._arg_params, self._aux_params = shared_module._arg_params, shared_module._aux_params
+            self._arg_params = shared_module._arg_params
+            self._aux_params = shared_module._aux_params
         elif self.params_initialized:
             # parameters loaded before binding (Module.load) go into the new executors
             self._exec_group.set_params(self._arg_params, self._aux_params)

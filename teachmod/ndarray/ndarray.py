@@ -82,7 +82,8 @@ class NDArray:
     def asscalar(self) -> Any:
         """The single value of a size-1 array, as a numpy scalar."""
         if self.size != 1:
-            raise ValueError(f"asscalar: the array must have exactly one element, shape is {self.shape}")
+            raise ValueError(
+                f"asscalar: the array must have exactly one element, shape is {self.shape}")
         return self._data.reshape(-1)[0]
 
     def astype(self, dtype: Any, copy: bool = True) -> NDArray:

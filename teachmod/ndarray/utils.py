@@ -31,7 +31,7 @@ Saveable = Union[NDArray, list, tuple, dict]
 
 
 def save_bytes(data: Saveable) -> bytes:
-    """The bytes ``save`` writes for ``data`` (an NDArray, a list of them, or a str->NDArray dict)."""
+    """The bytes ``save`` writes for ``data``: an NDArray, a list, or a str -> NDArray dict."""
     if isinstance(data, NDArray):
         data = [data]
     if isinstance(data, dict):

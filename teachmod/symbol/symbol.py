@@ -176,7 +176,8 @@ class Symbol:
         Hidden keys such as ``__lr_mult__`` are also given without underscores, as MXNet does.
         """
         if recursive:
-            return {f"{n}${k}": v for n, attrs in self.attr_dict().items() for k, v in attrs.items()}
+            return {f"{n}${k}": v for n, attrs in self.attr_dict().items()
+                    for k, v in attrs.items()}
         if len(self._outputs) != 1:
             return {}
         return _with_plain_keys(self._outputs[0][0].all_attrs())
@@ -264,12 +265,14 @@ class Symbol:
     def _infer_lists(self, values: dict, unknown: Any) -> tuple[list, list, list]:
         aux = self._aux_variables()
         nodes = self._nodes()
-        args = [values.get((id(n), 0), unknown) for n in nodes if n.is_variable and id(n) not in aux]
-        auxs = [values.get((id(n), 0), unknown) for n in nodes if n.is_variable and id(n) in aux]
+        variables = [n for n in nodes if n.is_variable]
+        args = [values.get((id(n), 0), unknown) for n in variables if id(n) not in aux]
+        auxs = [values.get((id(n), 0), unknown) for n in variables if id(n) in aux]
         outs = [values.get((id(n), i), unknown) for n, i in self._outputs]
         return args, outs, auxs
 
-    def infer_shape(self, *args: Any, **kwargs: Any) -> tuple[list | None, list | None, list | None]:
+    def infer_shape(self, *args: Any, **kwargs: Any
+                    ) -> tuple[list | None, list | None, list | None]:
         """Infer the shapes of all arguments, outputs and auxiliary states.
 
         Parameters
@@ -299,7 +302,8 @@ class Symbol:
         known = {k: tuple(v) for k, v in self._known_inputs(args, kwargs, "infer_shape").items()}
         return self._infer_lists(self._infer(known, "shape"), ())
 
-    def infer_type(self, *args: Any, **kwargs: Any) -> tuple[list | None, list | None, list | None]:
+    def infer_type(self, *args: Any, **kwargs: Any
+                   ) -> tuple[list | None, list | None, list | None]:
         """Infer the dtypes of all arguments, outputs and auxiliary states (numpy types)."""
         known = {k: dtype_np(v) for k, v in self._known_inputs(args, kwargs, "infer_type").items()}
         values = self._infer(known, "type")

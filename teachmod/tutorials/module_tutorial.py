@@ -5,16 +5,14 @@ The download is served from teachmod's bundled copy of the UCI letters data when
 Run it with ``python -m teachmod.tutorials.module_tutorial`` (it writes the data file and the
 ``mx_mlp-*`` checkpoints to the current directory, as the tutorial does).
 """
-# fmt: off
-# ruff: noqa: E501
 import logging
 logging.getLogger().setLevel(logging.INFO)
-import teachmod as mx  # noqa: E402
-import numpy as np  # noqa: E402
+import teachmod as mx
+import numpy as np
 
 fname = mx.test_utils.download('http://archive.ics.uci.edu/ml/machine-learning-databases/letter-recognition/letter-recognition.data')
 data = np.genfromtxt(fname, delimiter=',')[:,1:]
-label = np.array([ord(l.split(',')[0])-ord('A') for l in open(fname, 'r')])  # noqa: E741
+label = np.array([ord(l.split(',')[0])-ord('A') for l in open(fname, 'r')])
 
 batch_size = 32
 ntrain = int(data.shape[0]*0.8)

@@ -28,7 +28,6 @@ import struct
 
 import mxnet as mx
 import numpy as np
-
 from _golden_util import CHECKPOINT_DIR, dump_json, dump_npz, load_letters, mlp_symbol, seed_all
 
 # MXNet's type_flag codes (mshadow) as written in .params files

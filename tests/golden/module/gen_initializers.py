@@ -19,7 +19,6 @@ import warnings
 
 import mxnet as mx
 import numpy as np
-
 from _golden_util import dump_json
 
 ARRAYS = [

@@ -20,7 +20,6 @@ import tempfile
 
 import mxnet as mx
 import numpy as np
-
 from _golden_util import dump_json, load_letters, mlp_symbol, seed_all
 
 FORMAT = "%(levelname)s:%(name)s:%(message)s"

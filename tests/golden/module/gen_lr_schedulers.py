@@ -14,7 +14,6 @@ A second section ("non_monotonic") shows what happens when num_update goes backw
 import logging
 
 import mxnet as mx
-
 from _golden_util import dump_json
 
 NUM_UPDATES = list(range(31)) + [35, 40, 50, 60, 75, 100, 150, 1000]

@@ -21,7 +21,6 @@ observed optimizer settings, predict/score results). npz keys:
 
 import mxnet as mx
 import numpy as np
-
 from _golden_util import dump_json, dump_npz, mlp_symbol
 
 SEED = 2024

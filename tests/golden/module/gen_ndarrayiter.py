@@ -13,7 +13,6 @@ label, pad, index, and the DataBatch's provide_data/provide_label (None for NDAr
 
 import mxnet as mx
 import numpy as np
-
 from _golden_util import dump_json
 
 DATA = np.arange(10 * 2).reshape(10, 2)

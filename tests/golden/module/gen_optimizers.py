@@ -13,7 +13,6 @@ import pickletools
 
 import mxnet as mx
 import numpy as np
-
 from _golden_util import dump_json, dump_npz
 
 SEED = 1234

@@ -165,6 +165,11 @@ class Executor:
                 needs[s] = step.needs_backward
         self._slot_needs_grad = needs
         self._backward_steps = [s for s in reversed(self._steps) if s.needs_backward]
+        self._grads: list[np.ndarray | None] = []
+        self._slot_names = {slot: n.name for slot, n in zip(
+            (slot for slot, _ in self._var_slots), (n for n in nodes if n.is_variable))}
+        for step in self._steps:
+            self._slot_names.update(zip(step.outputs, step.output_names))
         self._grad_targets = [(slot, target, req == "add") for slot, req, target
                               in zip(self._arg_slots, self._grad_req, self.grad_arrays)
                               if req != "null"]
@@ -281,6 +286,7 @@ class Executor:
                 if ones is None or ones.shape != values[slot].shape:
                     ones = self._head_ones[i] = np.ones_like(values[slot])
                 grads[slot] = ones
+        self._grads = grads  # kept for inspection (gradients_by_name)
         needs = self._slot_needs_grad
         for step in self._backward_steps:
             out_grads_step = [grads[s] for s in step.outputs]
@@ -322,6 +328,18 @@ class Executor:
                 self._monitor(f"{step.name}_{arg}", NDArray(self._values[slot], self._ctx))
         for slot, name in zip(step.outputs, step.output_names):
             self._monitor(name, NDArray(self._values[slot], self._ctx))
+
+    def values_by_name(self) -> dict[str, NDArray]:
+        """Every tensor of the last forward pass, by name: inputs (``data``, ``fc1_weight``)
+        and operator outputs (``fc1_output``), in execution order. For teaching and debugging."""
+        return {self._slot_names[slot]: NDArray(value, self._ctx)
+                for slot, value in enumerate(self._values) if value is not None}
+
+    def gradients_by_name(self) -> dict[str, NDArray]:
+        """The gradient reaching every tensor in the last backward pass, by name (tensors that
+        needed no gradient are left out)."""
+        return {self._slot_names[slot]: NDArray(grad, self._ctx)
+                for slot, grad in enumerate(self._grads) if grad is not None}
 
     def copy_params_from(self, arg_params: dict[str, NDArray],
                          aux_params: dict[str, NDArray] | None = None,

@@ -113,3 +113,17 @@ def test_copy_params_from():
     with pytest.raises(MXNetError, match="'nope' is not an argument"):
         ex.copy_params_from({"nope": mx.nd.ones((5,))})
     ex.copy_params_from({"nope": mx.nd.ones((5,))}, allow_extra_params=True)
+
+
+def test_values_and_gradients_by_name_for_inspection():
+    net = small_net()
+    ex = net.simple_bind(mx.cpu(), data=(4, 6), grad_req={"fc1_weight": "write"})
+    ex.forward(is_train=True, data=np.ones((4, 6)))
+    ex.backward()
+    values = ex.values_by_name()
+    assert list(values)[:4] == ["data", "fc1_weight", "fc1_bias", "fc1_output"]
+    assert values["act_output"].shape == (4, 5)
+    grads = ex.gradients_by_name()
+    assert "fc1_output" in grads and "data" not in grads  # data needs no gradient here
+    np.testing.assert_array_equal(grads["fc1_weight"].asnumpy(),
+                                  ex.grad_dict["fc1_weight"].asnumpy())

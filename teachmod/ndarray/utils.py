@@ -11,6 +11,7 @@ previous file.
 """
 from __future__ import annotations
 
+import math
 import os
 import struct
 import tempfile
@@ -26,6 +27,7 @@ __all__ = ["save", "load", "save_bytes", "load_bytes"]
 
 LIST_MAGIC = 0x112
 ARRAY_MAGIC_V1, ARRAY_MAGIC_V2, ARRAY_MAGIC_V3 = 0xF993FAC8, 0xF993FAC9, 0xF993FACA
+MAX_NDIM = 32  # MXNet's limit on the number of dimensions of an array
 
 Saveable = Union[NDArray, list, tuple, dict]
 
@@ -83,6 +85,11 @@ def write_atomic(fname: str | os.PathLike, payload: bytes) -> None:
     """Write ``payload`` to a temporary file beside ``fname``, then rename it into place."""
     fname = os.fspath(fname)
     directory = os.path.dirname(os.path.abspath(fname))
+    if not os.path.isdir(directory):
+        raise MXNetError(f"cannot save {fname!r}: the folder {directory!r} does not exist; "
+                         f"create it first, e.g. os.makedirs({directory!r}, exist_ok=True)")
+    if os.path.isdir(fname):
+        raise MXNetError(f"cannot save {fname!r}: it is a folder; give a file name")
     handle, tmp_name = tempfile.mkstemp(prefix=".tmp-", dir=directory)
     try:
         # mkstemp makes the file private (0600); give it the usual umask-based permissions
@@ -98,6 +105,21 @@ def write_atomic(fname: str | os.PathLike, payload: bytes) -> None:
         if os.path.exists(tmp_name):
             os.unlink(tmp_name)
         raise
+    _fsync_folder(directory)
+
+
+def _fsync_folder(directory: str) -> None:
+    """Make the rename itself durable (POSIX); a no-op where folders cannot be opened."""
+    try:
+        handle = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(handle)
+    except OSError:
+        pass
+    finally:
+        os.close(handle)
 
 
 class _Reader:
@@ -139,7 +161,10 @@ def load_bytes(payload: bytes, fname: str = "<bytes>") -> list[NDArray] | dict[s
     names = []
     for _ in range(num_names):
         (length,) = reader.take("<Q")
-        names.append(reader.take_bytes(length).decode("utf-8"))
+        try:
+            names.append(reader.take_bytes(length).decode("utf-8"))
+        except UnicodeDecodeError:
+            raise reader.error("an array name is not valid UTF-8") from None
     if reader.offset != len(payload):
         raise reader.error(f"{len(payload) - reader.offset} unexpected bytes after the data")
     return dict(zip(names, arrays)) if names else arrays
@@ -154,18 +179,27 @@ def _read_array(reader: _Reader) -> NDArray:
         if storage != 0:
             raise reader.error(f"sparse storage type {storage} is not supported")
     (ndim,) = reader.take("<i")
+    if ndim > MAX_NDIM or (ndim < 0 and magic != ARRAY_MAGIC_V3):
+        raise reader.error(f"an array claims {ndim} dimensions (at most {MAX_NDIM} are possible)")
     if magic == ARRAY_MAGIC_V1:
         shape = reader.take(f"<{ndim}I") if ndim > 0 else ()
     else:
         shape = reader.take(f"<{ndim}q") if ndim > 0 else ()
-    if ndim <= 0 and magic != ARRAY_MAGIC_V3:
+    if ndim < 0 or (ndim == 0 and magic != ARRAY_MAGIC_V3):  # MXNet's "none" array
         return NDArray(np.zeros((0,), np.float32), Context("cpu", 0))
+    if any(d < 0 for d in shape):
+        raise reader.error(f"an array has the negative shape {tuple(shape)}")
     dev_type, dev_id = reader.take("<ii")
+    if dev_id < 0:
+        raise reader.error(f"an array has the device id {dev_id}")
     (flag,) = reader.take("<i")
     if flag not in FLAG_TO_DTYPE:
         raise reader.error(f"unknown type flag {flag}")
     dtype = FLAG_TO_DTYPE[flag].newbyteorder("<")
-    count = int(np.prod(shape, dtype=np.int64))
+    count = math.prod(shape)  # a Python int: no overflow, and nothing is allocated yet
+    if count * dtype.itemsize > len(reader.payload) - reader.offset:
+        raise reader.error(f"an array of shape {tuple(shape)} needs {count * dtype.itemsize} "
+                           f"bytes but only {len(reader.payload) - reader.offset} remain")
     raw = reader.take_bytes(count * dtype.itemsize)
     values = np.frombuffer(raw, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="))
     device = Context.devtype2str.get(dev_type, "cpu")
@@ -180,4 +214,8 @@ def load(fname: str | os.PathLike) -> list[NDArray] | dict[str, NDArray]:
             payload = handle.read()
     except FileNotFoundError:
         raise MXNetError(f"cannot load {fname!r}: no such file") from None
+    except IsADirectoryError:
+        raise MXNetError(f"cannot load {fname!r}: it is a folder, not a file") from None
+    except PermissionError:
+        raise MXNetError(f"cannot load {fname!r}: permission denied") from None
     return load_bytes(payload, fname)

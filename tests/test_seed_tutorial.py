@@ -15,7 +15,11 @@ REPO = Path(__file__).resolve().parents[1]
 
 def test_tutorial_runs_end_to_end_offline(tmp_path):
     env = {**os.environ, "TEACHMOD_OFFLINE": "1", "PYTHONPATH": str(REPO)}
-    result = subprocess.run([sys.executable, "-m", "teachmod.tutorials.module_tutorial"],
+    # the tutorial itself is unseeded (as MXNet's, it passes its 0.77 check in about 9 runs of
+    # 10); seed numpy and teachmod before running it so this test is repeatable
+    seeded_run = ("import runpy, numpy, teachmod; numpy.random.seed(1); teachmod.random.seed(1);"
+                  " runpy.run_module('teachmod.tutorials.module_tutorial', run_name='__main__')")
+    result = subprocess.run([sys.executable, "-c", seeded_run],
                             cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     log = result.stderr

@@ -464,11 +464,35 @@ def _variable_hint(node: _Node, kind: str) -> Any:
     if kind == "shape":
         text = node.attrs.get("__shape__")
         if text:
-            shape = tuple(ast.literal_eval(text))
+            shape = _shape_attr(node.name, text)
             return shape if all(d > 0 for d in shape) else None
         return None
     flag = node.attrs.get("__dtype__")
-    return FLAG_TO_DTYPE[int(flag)] if flag is not None else None
+    return _dtype_attr(node.name, flag) if flag is not None else None
+
+
+def _shape_attr(name: str, text: Any) -> tuple[int, ...]:
+    """The ``__shape__`` attribute of variable ``name`` as a tuple of ints >= 0."""
+    try:
+        shape = ast.literal_eval(text) if isinstance(text, str) else None
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        shape = None
+    if isinstance(shape, int):
+        shape = (shape,)
+    if not (isinstance(shape, (tuple, list))
+            and all(isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in shape)):
+        raise MXNetError(f"variable {name!r}: attribute __shape__ must be a tuple of ints >= 0 "
+                         f"such as '(32, 16)', got {text!r}")
+    return tuple(shape)
+
+
+def _dtype_attr(name: str, flag: Any) -> np.dtype:
+    """The ``__dtype__`` attribute (MXNet's type flag) of variable ``name`` as a numpy dtype."""
+    try:
+        return FLAG_TO_DTYPE[int(flag)]
+    except (ValueError, TypeError, KeyError):
+        raise MXNetError(f"variable {name!r}: attribute __dtype__ must be one of MXNet's type "
+                         f"flags {sorted(FLAG_TO_DTYPE)}, got {flag!r}") from None
 
 
 def Variable(name: str, attr: dict | None = None, shape: Any = None, lr_mult: float | None = None,
@@ -495,7 +519,14 @@ def Variable(name: str, attr: dict | None = None, shape: Any = None, lr_mult: fl
         raise TypeError(f"Variable: name must be a string, got {type(name).__name__}")
     attrs = AttrScope.current().get(attr)
     if shape is not None:
-        attrs["__shape__"] = str(tuple(shape))
+        if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
+            shape = (shape,)
+        if not isinstance(shape, (tuple, list, np.ndarray)) or not all(
+                isinstance(d, (int, np.integer)) and not isinstance(d, bool) and d >= 0
+                for d in shape):
+            raise TypeError(f"Variable {name!r}: shape must be a tuple of ints >= 0 such as "
+                            f"(32, 16) (0 for an unknown size), got {shape!r}")
+        attrs["__shape__"] = str(tuple(int(d) for d in shape))
     if lr_mult is not None:
         attrs["__lr_mult__"] = str(lr_mult)
     if wd_mult is not None:
@@ -571,41 +602,92 @@ def create(op_name: str, hint: str | None = None) -> Any:
 
 # ---- loading ----------------------------------------------------------------------------------
 def load_json(json_str: str) -> Symbol:
-    """A symbol from MXNet 1.x JSON (as written by ``tojson`` here or in MXNet)."""
+    """A symbol from MXNet 1.x JSON (as written by ``tojson`` here or in MXNet).
+
+    Malformed documents (missing keys, inputs that point forward or out of range, which would
+    make cycles, unknown operators) raise MXNetError naming the node.
+    """
     try:
         graph = json.loads(json_str)
         records = graph["nodes"]
         heads = graph["heads"]
-    except (ValueError, KeyError, TypeError) as err:
+    except (ValueError, KeyError, TypeError, IndexError, RecursionError) as err:
         raise MXNetError(f"load_json: not an MXNet symbol JSON document ({err})") from None
+    if not isinstance(records, list) or not isinstance(heads, list) or not heads:
+        raise MXNetError("load_json: 'nodes' must be a list of nodes and 'heads' a non-empty "
+                         "list of [node, output, version] entries")
     nodes: list[_Node] = []
     for position, record in enumerate(records):
-        attrs = dict(record.get("attrs", record.get("attr", record.get("param", {}))) or {})
-        inputs = []
-        for entry in record.get("inputs", []):
-            if entry[0] >= position:
-                raise MXNetError(f"load_json: node {record['name']!r} uses a later node {entry[0]}")
-            inputs.append((nodes[entry[0]], entry[1], entry[2] if len(entry) > 2 else 0))
-        if record["op"] == "null":
-            nodes.append(_Node(None, record["name"], attrs, []))
-            continue
-        op_class = registry.get(record["op"])
-        params = {k: v for k, v in attrs.items() if k in op_class.params}
-        user = {k: v for k, v in attrs.items() if k not in op_class.params}
-        op = op_class(params, record["name"])
-        expected = len(op.list_arguments()) + len(op.list_auxiliary_states())
-        if len(inputs) != expected:
-            raise MXNetError(
-                f"load_json: {op.where()} has {len(inputs)} inputs, expected {expected}"
-            )
-        node = _Node(op, record["name"], user, inputs)
-        for variable, _, version in inputs[len(op.list_arguments()):]:
-            variable.version = max(variable.version, version)
-        nodes.append(node)
-    symbol = Symbol([(nodes[h[0]], h[1]) for h in heads])
+        nodes.append(_load_node(record, position, nodes))
+    entries = [_load_entry(head, len(nodes), nodes, "heads") for head in heads]
+    symbol = Symbol([(node, index) for node, index, _ in entries])
     if "attrs" in graph:
         symbol._json_attrs = graph["attrs"]
     return symbol
+
+
+def _load_entry(entry: Any, limit: int, nodes: list[_Node], where: str) -> tuple[_Node, int, int]:
+    """One ``[node, output, version]`` reference to an earlier node, checked."""
+    if (not isinstance(entry, list) or len(entry) not in (2, 3)
+            or not all(isinstance(v, int) and not isinstance(v, bool) for v in entry)):
+        raise MXNetError(f"load_json: {where}: an entry must be [node, output, version] "
+                         f"integers, got {entry!r}")
+    node_index, output, version = entry[0], entry[1], entry[2] if len(entry) > 2 else 0
+    if not 0 <= node_index < limit:
+        earlier = f"one of the nodes 0..{limit - 1} before it" if limit else "an earlier node"
+        raise MXNetError(f"load_json: {where}: input node {node_index} must be {earlier} "
+                         f"(a later node would make a cycle)")
+    node = nodes[node_index]
+    num_outputs = 1 if node.op is None else len(node.op.list_outputs())
+    if not 0 <= output < num_outputs:
+        raise MXNetError(f"load_json: {where}: node {node.name!r} has {num_outputs} outputs, "
+                         f"output {output} does not exist")
+    if version < 0:
+        raise MXNetError(f"load_json: {where}: negative version {version}")
+    return node, output, version
+
+
+def _load_node(record: Any, position: int, nodes: list[_Node]) -> _Node:
+    """Node ``position`` of a JSON document; its inputs are among ``nodes`` (the earlier ones)."""
+    if not isinstance(record, dict) or not isinstance(record.get("op"), str) \
+            or not isinstance(record.get("name"), str):
+        raise MXNetError(f"load_json: node {position} must be an object with string 'op' and "
+                         f"'name' keys, got {str(record)[:80]}")
+    name = record["name"]
+    attrs = record.get("attrs", record.get("attr", record.get("param", {}))) or {}
+    if not isinstance(attrs, dict) or not all(isinstance(k, str) and isinstance(v, str)
+                                              for k, v in attrs.items()):
+        raise MXNetError(f"load_json: node {name!r}: 'attrs' must map strings to strings, "
+                         f"got {str(attrs)[:80]}")
+    raw_inputs = record.get("inputs", [])
+    if not isinstance(raw_inputs, list):
+        raise MXNetError(f"load_json: node {name!r}: 'inputs' must be a list, got {raw_inputs!r}")
+    where = f"node {name!r}"
+    inputs = [_load_entry(entry, position, nodes, where) for entry in raw_inputs]
+    if record["op"] == "null":
+        if inputs:
+            raise MXNetError(f"load_json: variable {name!r} cannot have inputs")
+        if "__shape__" in attrs:
+            _shape_attr(name, attrs["__shape__"])
+        if "__dtype__" in attrs:
+            _dtype_attr(name, attrs["__dtype__"])
+        return _Node(None, name, dict(attrs), [])
+    try:
+        op_class = registry.get(record["op"])
+    except MXNetError:
+        raise MXNetError(f"load_json: node {name!r} uses the unknown operator "
+                         f"{record['op']!r}") from None
+    params = {k: v for k, v in attrs.items() if k in op_class.params}
+    user = {k: v for k, v in attrs.items() if k not in op_class.params}
+    op = op_class(params, name)
+    expected = len(op.list_arguments()) + len(op.list_auxiliary_states())
+    if len(inputs) != expected:
+        raise MXNetError(f"load_json: {op.where()} has {len(inputs)} inputs, expected {expected} "
+                         f"({', '.join(op.list_arguments() + op.list_auxiliary_states())})")
+    node = _Node(op, name, user, inputs)
+    for variable, _, version in inputs[len(op.list_arguments()):]:
+        variable.version = max(variable.version, version)
+    return node
 
 
 def load(fname: str | os.PathLike) -> Symbol:
@@ -615,4 +697,9 @@ def load(fname: str | os.PathLike) -> Symbol:
             text = handle.read()
     except FileNotFoundError:
         raise MXNetError(f"cannot load symbol: no such file {os.fspath(fname)!r}") from None
+    except IsADirectoryError:
+        raise MXNetError(f"cannot load symbol: {os.fspath(fname)!r} is a folder") from None
+    except UnicodeDecodeError:
+        raise MXNetError(f"cannot load symbol: {os.fspath(fname)!r} is not a JSON text file "
+                         f"(a .params file is read with mx.nd.load)") from None
     return load_json(text)

@@ -161,6 +161,7 @@ class Executor:
             needs[slot] = req != "null"
         for step in self._steps:
             step.needs_backward = any(needs[s] for s in step.inputs)
+            step.op.grad_mask = tuple(needs[s] for s in step.inputs)
             for s in step.outputs:
                 needs[s] = step.needs_backward
         self._slot_needs_grad = needs

@@ -159,8 +159,9 @@ class Convolution(ConvolutionBase):
         (grad,) = out_grads
         data, weight = inputs[0], inputs[1]
         geo = self.geometry()
-        grads = [_im2col.conv_backward_data(grad, weight, geo, self.num_group, data.shape[2:]),
-                 _im2col.conv_backward_weight(data, grad, geo, self.num_group)]
+        grad_data = (_im2col.conv_backward_data(grad, weight, geo, self.num_group, data.shape[2:])
+                     if self.needs_grad(0) else None)  # the first layer's data needs none
+        grads = [grad_data, _im2col.conv_backward_weight(data, grad, geo, self.num_group)]
         if not self.no_bias:
             grads.append(grad.sum(axis=(0, *range(2, grad.ndim))))
         return grads

@@ -56,7 +56,8 @@ class FullyConnected(Operator):
         data = self._as_matrix(inputs[0])
         # with flatten=False, fold the leading axes into one so the products are 2-D
         grad2d, data2d = grad.reshape(-1, grad.shape[-1]), data.reshape(-1, data.shape[-1])
-        grads = [(grad @ inputs[1]).reshape(inputs[0].shape), grad2d.T @ data2d]
+        grad_data = (grad @ inputs[1]).reshape(inputs[0].shape) if self.needs_grad(0) else None
+        grads = [grad_data, grad2d.T @ data2d]
         if not self.no_bias:
             grads.append(grad2d.sum(axis=0))
         return grads

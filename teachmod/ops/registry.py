@@ -146,6 +146,9 @@ class Operator:
     aux_states: tuple[str, ...] = ()
     is_loss: bool = False
     variadic: str | None = None
+    # Set by the executor: which inputs need a gradient (None = all). Operators may skip the
+    # work for the others, as a real framework skips the data gradient of the first layer.
+    grad_mask: tuple[bool, ...] | None = None
 
     def __init__(self, attrs: dict[str, Any] | None = None, node_name: str = "") -> None:
         self.node_name = node_name
@@ -247,6 +250,10 @@ class Operator:
     def forward(self, is_train: bool, inputs: list[np.ndarray],
                 aux: list[np.ndarray]) -> list[np.ndarray]:
         raise NotImplementedError
+
+    def needs_grad(self, index: int) -> bool:
+        """Whether the backward must compute the gradient of input ``index``."""
+        return self.grad_mask is None or self.grad_mask[index]
 
     def backward(self, out_grads: list[np.ndarray], inputs: list[np.ndarray],
                  outputs: list[np.ndarray], aux: list[np.ndarray]) -> list[np.ndarray | None]:

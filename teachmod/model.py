@@ -59,11 +59,17 @@ def save_checkpoint(prefix: str, epoch: int, symbol: Any, arg_params: dict[str, 
     """
     if symbol is not None:
         symbol.save(_symbol_file(prefix))
+    param_name = _params_file(prefix, epoch)
+    save_params_file(param_name, arg_params, aux_params)
+    logging.info('Saved checkpoint to "%s"', param_name)
+
+
+def save_params_file(fname: str, arg_params: dict[str, NDArray],
+                     aux_params: dict[str, NDArray] | None) -> None:
+    """Write parameters to ``fname`` as ``arg:NAME``/``aux:NAME`` arrays (atomically)."""
     save_dict = {"arg:%s" % k: v.as_in_context(cpu()) for k, v in arg_params.items()}
     save_dict.update({"aux:%s" % k: v.as_in_context(cpu()) for k, v in (aux_params or {}).items()})
-    param_name = _params_file(prefix, epoch)
-    nd.save(param_name, save_dict)
-    logging.info('Saved checkpoint to "%s"', param_name)
+    nd.save(fname, save_dict)
 
 
 def _existing_epochs(prefix: str) -> list[int]:
@@ -107,6 +113,11 @@ def load_params(prefix: str, epoch: int) -> tuple[dict[str, NDArray], dict[str, 
     path = _params_file(prefix, epoch)
     if not os.path.exists(path):
         raise _missing_file_error(path, prefix)
+    return load_params_file(path)
+
+
+def load_params_file(path: str) -> tuple[dict[str, NDArray], dict[str, NDArray]]:
+    """Read a ``.params`` file and split its ``arg:``/``aux:`` arrays into two dicts."""
     try:
         save_dict = nd.load(path)
     except UnicodeDecodeError as err:

@@ -21,7 +21,7 @@ from .. import metric as metric_module
 from ..base import MXNetError
 from ..initializer import Uniform
 from ..io import DataBatch, DataIter
-from ..model import BatchEndParam
+from ..model import BatchEndParam, load_params_file, save_params_file
 from ..ndarray.ndarray import NDArray, array, concatenate
 
 __all__ = ["BaseModule"]
@@ -278,28 +278,11 @@ class BaseModule:
     # ---- parameters on disk ----------------------------------------------------------------
     def save_params(self, fname: str) -> None:
         """Save parameters as ``arg:NAME``/``aux:NAME`` arrays in MXNet's .params format."""
-        from ..ndarray.utils import save
-
-        arg_params, aux_params = self.get_params()
-        payload = {f"arg:{k}": v for k, v in arg_params.items()}
-        payload.update({f"aux:{k}": v for k, v in aux_params.items()})
-        save(fname, payload)
+        save_params_file(fname, *self.get_params())
 
     def load_params(self, fname: str) -> None:
         """Load parameters saved by ``save_params`` (or by MXNet) and set them."""
-        from ..ndarray.utils import load
-
-        arg_params, aux_params = {}, {}
-        for key, value in _as_dict(load(fname), fname).items():
-            kind, _, name = key.partition(":")
-            if kind == "arg":
-                arg_params[name] = value
-            elif kind == "aux":
-                aux_params[name] = value
-            else:
-                raise MXNetError(f"load_params: {fname!r} has an array named {key!r}; names "
-                                 f"must start with 'arg:' or 'aux:'")
-        self.set_params(arg_params, aux_params)
+        self.set_params(*load_params_file(fname))
 
     # ---- the intermediate API, implemented by Module -------------------------------------
     @property
@@ -346,9 +329,3 @@ class BaseModule:
     def install_monitor(self, mon: Any) -> None:
         raise NotImplementedError
 
-
-def _as_dict(loaded: Any, fname: str) -> dict:
-    if not isinstance(loaded, dict):
-        raise MXNetError(f"{fname!r} holds an unnamed list of arrays, not parameters "
-                         f"(expected names such as 'arg:fc1_weight')")
-    return loaded

@@ -130,7 +130,25 @@ class DataParallelExecutorGroup:
         """Rebind for new input shapes, keeping the parameter arrays."""
         if data_shapes == self.data_shapes and (label_shapes or []) == self.label_shapes:
             return
+        self._check_param_shapes(data_shapes, label_shapes or [])
         self.bind_exec(data_shapes, label_shapes, shared_group=self)
+
+    def _check_param_shapes(self, data_shapes: list[DataDesc],
+                            label_shapes: list[DataDesc]) -> None:
+        """New input shapes must not change a parameter's shape (that would need new weights)."""
+        batch_size = data_shapes[0].shape[0]  # as bind_exec does, labels follow the data's size
+        known = {d.name: (batch_size, *d.shape[1:]) for d in data_shapes + label_shapes}
+        arg_shapes, _, _ = self.symbol.infer_shape_partial(**known)
+        for name, shape in zip(self.arg_names, arg_shapes):
+            if name not in self.param_names or not shape:
+                continue
+            old = self.param_arrays[self.param_names.index(name)][0].shape
+            if tuple(shape) != old:
+                given = ", ".join(f"{n} {s}" for n, s in known.items())
+                bound = ", ".join(f"{d.name} {d.shape}" for d in self.data_shapes)
+                raise MXNetError(f"the inputs ({given}) do not fit the bound module "
+                                 f"({bound}): parameter {name!r} would need shape {tuple(shape)} "
+                                 f"but has {old}; only the batch size may change")
 
     # ---- parameters -----------------------------------------------------------------------
     def set_params(self, arg_params: dict[str, NDArray], aux_params: dict[str, NDArray],
@@ -187,7 +205,7 @@ class DataParallelExecutorGroup:
                 labels_slice = labels
             else:
                 labels_slice = [NDArray(label._data[part], label.context) for label in labels]
-            eval_metric.update_dict(dict(zip(self.label_names, labels_slice)),
+            eval_metric.update_dict(dict(zip(self.label_names, labels_slice or [])),
                                     dict(zip(self.output_names, executor.outputs)))
 
     def install_monitor(self, monitor: Any) -> None:
@@ -204,9 +222,10 @@ def _load(sources: list, targets: list[list[NDArray]], slices: list[slice], what
                          f"bound with {len(targets)} ({names})")
     for source, blocks, desc in zip(sources, targets, descs):
         values = source._data if isinstance(source, NDArray) else np.asarray(source)
-        if values.shape[0] != slices[-1].stop:
-            raise MXNetError(f"forward: {what} {desc.name!r} has shape {values.shape}, "
-                             f"the module was bound with {desc.shape}")
+        if values.ndim == 0 or values.shape[0] != slices[-1].stop:
+            raise MXNetError(f"forward: {what} {desc.name!r} has shape {values.shape} but the "
+                             f"batch size is {slices[-1].stop}; every data and label array of a "
+                             f"batch needs that many samples along axis 0")
         for block, part in zip(blocks, slices):
             piece = values if len(blocks) == 1 else values[part]
             if piece.shape != block.shape:

@@ -36,6 +36,19 @@ def _check_names(symbol: Any, names: list[str], kind: str, throw: bool) -> None:
         warnings.warn(message, stacklevel=3)
 
 
+def _check_labels_are_inputs(symbol: Any, label_shapes: list[DataDesc]) -> None:
+    """A label the symbol does not use is almost always a name mismatch: say which name to use."""
+    args = symbol.list_arguments()
+    for desc in label_shapes:
+        if desc.name not in args:
+            labels = [a for a in args if a.endswith("_label")]
+            fix = (f"name the label {labels[0]!r}: NDArrayIter(..., label_name={labels[0]!r}) and "
+                   f"Module(..., label_names=[{labels[0]!r}])" if labels else
+                   "give the loss layer a label input, or bind without label_shapes")
+            raise MXNetError(f"bind: the label {desc.name!r} is not an input of the symbol "
+                             f"(its inputs are {args}); {fix}")
+
+
 def _parse_shapes(shapes: Any, names: list[str], kind: str) -> list[DataDesc]:
     """Accept ``[DataDesc]`` or ``[('data', (32, 16))]`` and check the names."""
     if shapes is None:
@@ -52,8 +65,12 @@ def _parse_shapes(shapes: Any, names: list[str], kind: str) -> list[DataDesc]:
                              f"DataDesc, e.g. [('{kind}', (32, 16))]; got {shapes!r}")
     given = [d.name for d in descs]
     if sorted(given) != sorted(names):
+        hint = ""
+        if kind == "label" and not given:
+            hint = ("; the data iterator has no labels: give it one, e.g. "
+                    "NDArrayIter(data, label, batch_size)")
         raise ValueError(f"bind: {kind}_shapes names {given} do not match the module's "
-                         f"{kind}_names {names}")
+                         f"{kind}_names {names}{hint}")
     return descs
 
 
@@ -86,6 +103,9 @@ class Module(BaseModule):
                  fixed_param_names: list[str] | None = None, state_names: list[str] | None = None,
                  group2ctxs: Any = None, compression_params: Any = None) -> None:
         super().__init__(logger=logger)
+        if not hasattr(symbol, "list_arguments"):
+            raise TypeError(f"Module: symbol must be an mx.sym Symbol (the network's output, e.g. "
+                            f"mx.sym.SoftmaxOutput(...)), got {type(symbol).__name__}")
         context = context if context is not None else cpu()
         self._context = list(context) if isinstance(context, (list, tuple)) else [context]
         self._work_load_list = work_load_list or [1] * len(self._context)
@@ -111,6 +131,7 @@ class Module(BaseModule):
         self._optimizer = None
         self._updater = None
         self._preload_opt_states: str | None = None
+        self._fresh_gradients = False  # backward ran since the last update
         self._exec_group: DataParallelExecutorGroup | None = None
         self._data_shapes: list[DataDesc] = []
         self._label_shapes: list[DataDesc] = []
@@ -210,6 +231,10 @@ class Module(BaseModule):
         self._require("binded", action="init_params")
         if initializer is None and arg_params is None and aux_params is None:
             initializer = Uniform(0.01)
+        if initializer is not None and not callable(initializer):
+            raise TypeError(f"init_params: initializer must be an Initializer such as "
+                            f"mx.init.Xavier(), got {initializer!r}; to make one from a name use "
+                            f"mx.init.create({initializer!r})")
         group = self._exec_group
         if self._arg_params is None:
             self._arg_params = {n: NDArray(np.zeros(b[0].shape, b[0]._data.dtype), cpu())
@@ -307,6 +332,7 @@ class Module(BaseModule):
         self._data_shapes = _parse_shapes(data_shapes, self._data_names, "data")
         label_names = self._label_names if label_shapes is not None else []
         self._label_shapes = _parse_shapes(label_shapes, label_names, "label")
+        _check_labels_are_inputs(self._symbol, self._label_shapes)
         if for_training and label_shapes is None and self._label_names:
             labels_needed = [n for n in self._label_names if n in self._symbol.list_arguments()]
             if labels_needed:
@@ -362,7 +388,11 @@ class Module(BaseModule):
         rescale_grad = 1.0 / self._exec_group.batch_size
         idx2name = dict(enumerate(self._exec_group.param_names))
         if isinstance(optimizer, str):
-            params = dict(optimizer_params)
+            try:
+                params = dict(optimizer_params)
+            except (TypeError, ValueError):
+                raise TypeError(f"init_optimizer: optimizer_params must be a dict such as "
+                                f"{{'learning_rate': 0.1}}, got {optimizer_params!r}") from None
             params.setdefault("rescale_grad", rescale_grad)
             optimizer = opt.create(optimizer, sym=self._symbol, param_idx2name=idx2name,
                                    **params)
@@ -413,6 +443,9 @@ class Module(BaseModule):
             Defaults to ``for_training`` of ``bind``.
         """
         self._require("binded", "params_initialized", action="forward")
+        if not isinstance(getattr(data_batch, "data", None), (list, tuple)):
+            raise TypeError(f"forward: expected a DataBatch such as mx.io.DataBatch(data=[x], "
+                            f"label=[y]) with lists of NDArrays, got {type(data_batch).__name__}")
         new_shapes = tuple(d.shape for d in data_batch.data)
         if new_shapes != tuple(d.shape for d in self._data_shapes):
             provided = getattr(data_batch, "provide_data", None)
@@ -429,10 +462,15 @@ class Module(BaseModule):
         """Compute gradients (after a training forward)."""
         self._require("binded", "params_initialized", action="backward")
         self._exec_group.backward(out_grads=out_grads)
+        self._fresh_gradients = True
 
     def update(self) -> None:
         """Apply the optimizer to every parameter, using gradients summed over contexts."""
         self._require("binded", "params_initialized", "optimizer_initialized", action="update")
+        if not self._fresh_gradients:
+            raise MXNetError("update: no gradients since the last update; call forward(batch, "
+                             "is_train=True) and backward() (or forward_backward(batch)) first")
+        self._fresh_gradients = False
         self._params_dirty = True
         updater = self._updater
         group = self._exec_group

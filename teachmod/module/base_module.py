@@ -49,6 +49,7 @@ class BaseModule:
         self.optimizer_initialized = False
         self._symbol = None
         self._total_exec_bytes = 0
+        self.stop_training = False  # set by a callback to end fit early (see fit)
 
     # ---- state checks with messages that say what to call first --------------------------
     def _require(self, *states: str, action: str) -> None:
@@ -210,6 +211,12 @@ class BaseModule:
             Metric for ``eval_data`` (defaults to ``eval_metric``).
         monitor : Monitor, optional
             Prints statistics of intermediate arrays.
+
+        Notes
+        -----
+        teachmod's one addition to MXNet's loop: a callback may set ``module.stop_training =
+        True`` (as in Keras). The epoch then ends after the current batch -- its metric is logged,
+        the epoch callbacks and validation run -- and no further epoch starts.
         """
         if num_epoch is None:
             raise ValueError("fit: please specify num_epoch (the number of epochs to train)")
@@ -227,6 +234,7 @@ class BaseModule:
         if not isinstance(eval_metric, metric_module.EvalMetric):
             eval_metric = metric_module.create(eval_metric)
 
+        self.stop_training = False
         for epoch in range(begin_epoch, num_epoch):
             tic = time.time()
             eval_metric.reset()
@@ -256,6 +264,9 @@ class BaseModule:
                     for callback in _as_list(batch_end_callback):
                         callback(params)
                 nbatch += 1
+                if self.stop_training and not end_of_batch:  # a callback asked to stop
+                    end_of_batch = True
+                    eval_name_vals = eval_metric.get_global_name_value()
 
             for name, value in eval_name_vals:
                 self.logger.info("Epoch[%d] Train-%s=%f", epoch, name, value)
@@ -274,6 +285,8 @@ class BaseModule:
                 for name, value in results:
                     self.logger.info("Epoch[%d] Validation-%s=%f", epoch, name, value)
             train_data.reset()
+            if self.stop_training:
+                break
 
     # ---- parameters on disk ----------------------------------------------------------------
     def save_params(self, fname: str) -> None:

@@ -5,6 +5,8 @@ the JSON string ``'["name", {kwargs}]'`` that ``dumps()`` writes into symbol att
 """
 from __future__ import annotations
 
+import difflib
+import inspect
 import json
 from typing import Any, Callable, TypeVar
 
@@ -55,10 +57,39 @@ class Registry:
                 f"{self.nickname}: expected a name or an instance, got {type(spec).__name__}"
             )
         if spec.startswith("["):
-            name, json_kwargs = json.loads(spec)
+            try:
+                name, json_kwargs = json.loads(spec)
+                json_kwargs = dict(json_kwargs)
+            except (ValueError, TypeError):
+                raise ValueError(f"{self.nickname}: {spec!r} is not a '[\"name\", {{...}}]' "
+                                 f"JSON description") from None
             return self.create(name, **json_kwargs)
         cls = self.classes.get(spec.lower())
         if cls is None:
             known = ", ".join(sorted(self.classes))
-            raise ValueError(f"unknown {self.nickname} {spec!r}; known: {known}")
+            close = difflib.get_close_matches(spec.lower(), self.classes, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ValueError(f"unknown {self.nickname} {spec!r}; known: {known}{hint}")
+        self._check_arguments(cls, spec, args, kwargs)
         return cls(*args, **kwargs)
+
+    def _check_arguments(self, cls: type, spec: str, args: tuple, kwargs: dict) -> None:
+        """Name a misspelt keyword argument and list the accepted ones."""
+        accepted: set[str] = set()
+        for klass in cls.__mro__:
+            if klass is object or "__init__" not in vars(klass):
+                continue
+            parameters = inspect.signature(klass.__init__).parameters.values()
+            accepted.update(p.name for p in parameters
+                            if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY))
+            if not any(p.kind == p.VAR_KEYWORD for p in parameters):
+                break  # this __init__ takes no **kwargs: nothing further up is reachable
+        else:
+            return
+        accepted.discard("self")
+        unknown = sorted(set(kwargs) - accepted)
+        if unknown:
+            close = difflib.get_close_matches(unknown[0], accepted, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise TypeError(f"{self.nickname} {spec!r}: unknown argument {unknown[0]!r}{hint}; "
+                            f"it accepts {', '.join(sorted(accepted))}")

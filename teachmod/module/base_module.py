@@ -12,7 +12,9 @@ A module moves through four states, each a flag checked before the methods that 
 from __future__ import annotations
 
 import logging
+import math
 import time
+import warnings
 from typing import Any, Iterator
 
 import numpy as np
@@ -220,6 +222,15 @@ class BaseModule:
         """
         if num_epoch is None:
             raise ValueError("fit: please specify num_epoch (the number of epochs to train)")
+        if not hasattr(train_data, "provide_data") or not hasattr(train_data, "reset"):
+            raise TypeError(f"fit: train_data must be a data iterator such as "
+                            f"mx.io.NDArrayIter(data, label, batch_size=32), got "
+                            f"{type(train_data).__name__}")
+        if begin_epoch >= num_epoch:
+            warnings.warn(f"fit: begin_epoch={begin_epoch} and num_epoch={num_epoch} leave no "
+                          f"epoch to train; num_epoch is where training stops, not how many more "
+                          f"epochs to run (resume at epoch 3 for 2 more: begin_epoch=3, "
+                          f"num_epoch=5)", stacklevel=2)
         self.bind(data_shapes=train_data.provide_data, label_shapes=train_data.provide_label,
                   for_training=True, force_rebind=force_rebind)
         if monitor is not None:
@@ -241,12 +252,22 @@ class BaseModule:
             nbatch = 0
             data_iter = iter(train_data)
             end_of_batch = False
-            next_data_batch = next(data_iter)
+            try:
+                next_data_batch = next(data_iter)
+            except StopIteration:
+                raise MXNetError(_no_batches_message(train_data, epoch)) from None
+            check_finite = True  # until the first batch with NaN/inf outputs in this epoch
             while not end_of_batch:
                 data_batch = next_data_batch
                 if monitor is not None:
                     monitor.tic()
                 self.forward_backward(data_batch)
+                if check_finite:
+                    bad = _first_nonfinite(self.get_outputs(merge_multi_context=False))
+                    if bad is not None:
+                        check_finite = False
+                        warnings.warn(self._nonfinite_message(epoch, nbatch, bad, data_batch),
+                                      RuntimeWarning, stacklevel=2)
                 self.update()
                 self.update_metric(eval_metric, data_batch.label)
                 try:
@@ -287,6 +308,31 @@ class BaseModule:
             train_data.reset()
             if self.stop_training:
                 break
+
+    def _nonfinite_message(self, epoch: int, nbatch: int, index: int,
+                           batch: DataBatch) -> str:
+        """Which output of batch ``nbatch`` is not finite, and whether the inputs are to blame."""
+        output_names = getattr(self, "output_names", None) or []
+        output = output_names[index] if index < len(output_names) else f"#{index}"
+        causes = []
+        for kind, arrays, descs in (("data", batch.data, batch.provide_data),
+                                    ("label", batch.label, batch.provide_label)):
+            names = [d.name for d in descs or []] or getattr(self, f"{kind}_names", [])
+            for i, values in enumerate(arrays or []):
+                values = values._data if isinstance(values, NDArray) else np.asarray(values)
+                count = values.size - int(np.count_nonzero(np.isfinite(values)))
+                if count:
+                    name = names[i] if i < len(names) else f"#{i}"
+                    causes.append(f"{kind} {name!r} has {count} NaN/inf values")
+        if causes:
+            cause = ("; ".join(causes) + ": clean the data set first (drop those samples or "
+                     "replace the values, e.g. with np.nan_to_num)")
+        else:
+            cause = ("the batch's inputs are finite, so training has diverged: lower the "
+                     "learning rate, or clip gradients with optimizer_params="
+                     "{'clip_gradient': 5.0}")
+        return (f"fit: epoch {epoch}, batch {nbatch}: output {output!r} contains NaN or inf; "
+                f"{cause}. Later batches of this epoch are not checked.")
 
     # ---- parameters on disk ----------------------------------------------------------------
     def save_params(self, fname: str) -> None:
@@ -342,3 +388,22 @@ class BaseModule:
     def install_monitor(self, mon: Any) -> None:
         raise NotImplementedError
 
+
+def _first_nonfinite(outputs: list) -> int | None:
+    """Index of the first output (a list of per-context arrays) with a NaN or inf, or None."""
+    for index, blocks in enumerate(outputs):
+        for block in blocks:
+            values = (block._data if isinstance(block, NDArray) else np.asarray(block)).ravel()
+            # fast path: the sum is NaN or inf if any value is (or, rarely, if it overflows)
+            if values.dtype.kind == "f" and not math.isfinite(values.sum()) \
+                    and not np.isfinite(values).all():
+                return index
+    return None
+
+
+def _no_batches_message(train_data: Any, epoch: int) -> str:
+    batch_size = getattr(train_data, "batch_size", None)
+    return (f"fit: train_data gave no batch in epoch {epoch}. Either it was already used up "
+            f"(call train_data.reset() before fit), or it holds fewer samples than one batch "
+            f"(batch_size={batch_size}) and drops incomplete batches "
+            f"(last_batch_handle='discard' or 'roll_over')")

@@ -100,7 +100,15 @@ class BaseModule:
                 break
             self.prepare(eval_batch, sparse_row_id_fn=sparse_row_id_fn)
             self.forward(eval_batch, is_train=False)
-            self.update_metric(eval_metric, eval_batch.label)
+            try:
+                self.update_metric(eval_metric, eval_batch.label or [])
+            except (ValueError, TypeError, MXNetError) as err:
+                if eval_batch.label:
+                    raise
+                raise MXNetError(f"score: batch {nbatch} of eval_data has no labels, and the "
+                                 f"metric {eval_metric.name!r} needs them ({err}); give the "
+                                 f"iterator labels, e.g. NDArrayIter(data, label, batch_size), "
+                                 f"or use predict() for unlabelled data") from None
             if batch_end_callback is not None:
                 params = BatchEndParam(epoch=epoch, nbatch=nbatch, eval_metric=eval_metric,
                                        locals=locals())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import json
+import math
 import os
 import warnings
 from typing import Any, Iterator, Sequence
@@ -358,6 +359,7 @@ class Symbol:
         """
         from ..executor import Executor
 
+        _check_memory(self, kwargs)
         return Executor.allocate(self, ctx, grad_req, type_dict or {}, kwargs,
                                  shared_buffer=shared_buffer, shared_exec=shared_exec)
 
@@ -435,6 +437,34 @@ class Symbol:
         if name.startswith("__") or name not in registry.all_names():
             raise AttributeError(f"'Symbol' object has no attribute {name!r}")
         return lambda *args, **kwargs: _create(name, (self, *args), kwargs, name.lower())
+
+
+def _memory_limit() -> int:
+    """This machine's physical memory in bytes (1 TiB where it cannot be read)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return 1 << 40
+
+
+def _check_memory(symbol: Symbol, shapes: dict[str, Any]) -> None:
+    """Refuse shapes whose arrays cannot fit in memory before numpy tries to allocate them
+    (e.g. a JSON file whose variable claims the shape (2**40, 2**40))."""
+    internals = symbol.get_internals()  # every variable and every operator output
+    try:
+        arg_shapes, out_shapes, _ = internals.infer_shape_partial(**shapes)
+    except (TypeError, ValueError):
+        return  # simple_bind reports bad shapes itself
+    sized = [(math.prod(s), n) for n, s in zip(internals.list_outputs(), out_shapes) if s]
+    gradients = sum(math.prod(s) for s in arg_shapes if s)
+    total = 4 * (sum(size for size, _ in sized) + gradients)  # float32 bytes
+    limit = _memory_limit()
+    if total > limit:
+        size, name = max(sized)
+        raise MXNetError(f"simple_bind: the shapes {shapes} need about {total / 2**30:.3g} GiB "
+                         f"of arrays ({name!r} alone has {size} elements), more than this "
+                         f"machine's {limit / 2**30:.3g} GiB; check the shapes, num_hidden and "
+                         f"kernel sizes")
 
 
 def _with_plain_keys(attrs: dict[str, str]) -> dict[str, str]:

@@ -37,12 +37,20 @@ __all__ = [
 ]
 
 
+def _check_number(owner: str, name: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+        raise TypeError(f"{owner}: {name} must be a number, got {value!r}")
+
+
 def _check_at_least_zero(owner: str, name: str, value: Any) -> None:
+    if value is not None:
+        _check_number(owner, name, value)
     if value is not None and value < 0:
         raise ValueError(f"{owner}: {name} must be >= 0, got {value!r}")
 
 
 def _check_fraction(owner: str, name: str, value: float) -> None:
+    _check_number(owner, name, value)
     if not 0.0 <= value < 1.0:
         raise ValueError(f"{owner}: {name} must be in [0, 1), got {value!r}")
 
@@ -841,7 +849,13 @@ class Updater:
         arrays = load_bytes(bytes(states), "<updater states>")
         if not isinstance(arrays, dict) or _HEADER_KEY not in arrays:
             raise MXNetError("set_states: not updater states saved by teachmod (no header)")
-        header = json.loads(arrays[_HEADER_KEY]._data.tobytes().decode("utf-8"))
+        try:
+            header = json.loads(arrays[_HEADER_KEY]._data.tobytes().decode("utf-8"))
+        except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError too
+            raise MXNetError("set_states: the header of the states is not JSON; the file is "
+                             "damaged") from None
+        if not isinstance(header, dict):
+            raise MXNetError("set_states: the header of the states is not a JSON object")
         if header.get("format") != _STATES_FORMAT or header.get("version") != 1:
             raise MXNetError(f"set_states: unknown states format {header.get('format')!r} "
                              f"version {header.get('version')!r}")
@@ -855,13 +869,20 @@ class Updater:
                 return arrays[layout]
             return tuple(state_of(item) for item in layout)
 
-        new_states = {index: state_of(layout) for index, layout in header["states"]}
-        if header["optimizer"] is not None:
-            self.optimizer = _rebuild_optimizer(header["optimizer"])
-        optimizer = self.optimizer
-        optimizer.num_update = header["num_update"]
-        optimizer._all_index_update_counts = _from_json(header["index_update_counts"])
-        optimizer._index_update_count = optimizer._all_index_update_counts.setdefault(0, {})
+        try:
+            new_states = {index: state_of(layout) for index, layout in header["states"]}
+            optimizer = (self.optimizer if header["optimizer"] is None
+                         else _rebuild_optimizer(header["optimizer"]))
+            num_update = int(header["num_update"])
+            counts = _from_json(header["index_update_counts"])
+            counts.setdefault(0, {})
+        except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as err:
+            raise MXNetError(f"set_states: the header of the states is damaged "
+                             f"({type(err).__name__}: {err})") from None
+        self.optimizer = optimizer
+        optimizer.num_update = num_update
+        optimizer._all_index_update_counts = counts
+        optimizer._index_update_count = counts[0]
         self.states = new_states
         self.states_synced = dict.fromkeys(self.states, False)
 

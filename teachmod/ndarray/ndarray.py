@@ -263,7 +263,14 @@ def array(source_array: Any, ctx: Context | None = None, dtype: Any = None) -> N
     else:
         src = source_array
         dtype = np.float32 if dtype is None else dtype
-    return NDArray(np.array(src, dtype=dtype_np(dtype)), _ctx(ctx))
+    try:
+        values = np.array(src, dtype=dtype_np(dtype))
+    except ValueError as err:
+        if "inhomogeneous" in str(err):
+            raise ValueError("array: the nested lists have rows of different lengths (a ragged "
+                             "list); every row needs the same number of values") from None
+        raise
+    return NDArray(values, _ctx(ctx))
 
 
 def from_numpy(ndarray: np.ndarray, zero_copy: bool = True) -> NDArray:

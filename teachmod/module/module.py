@@ -429,7 +429,10 @@ class Module(BaseModule):
                 payload = handle.read()
         except FileNotFoundError:
             raise MXNetError(f"load_optimizer_states: no such file {fname!r}") from None
-        self._updater.set_states(payload)
+        try:
+            self._updater.set_states(payload)
+        except MXNetError as err:
+            raise MXNetError(f"load_optimizer_states: cannot read {fname!r}: {err}") from None
 
     # ---- computation ------------------------------------------------------------------------
     def forward(self, data_batch: Any, is_train: bool | None = None) -> None:

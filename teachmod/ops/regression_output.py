@@ -28,6 +28,14 @@ class _RegressionOutput(Operator):
             label = self.expect_shape(in_shapes, 1, data)
         return [data, label], [data], []
 
+    def infer_type(self, in_types):
+        label = in_types[1]
+        if label is not None and np.dtype(label).kind != "f":
+            raise self.fail(f"the label has dtype {np.dtype(label).name}, but a regression "
+                            f"output needs float labels (as MXNet); convert them, e.g. "
+                            f"mx.nd.array(y, dtype='float32')")
+        return super().infer_type(in_types)
+
     def transform(self, data: np.ndarray) -> np.ndarray:
         return data
 

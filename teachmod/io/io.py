@@ -293,7 +293,11 @@ class NDArrayIter(DataIter):
             listing = ", ".join(f"{what}: {count}" for what, count in counts.items())
             raise ValueError("NDArrayIter: data and label must have the same number of samples "
                              f"along the batch axis; got {listing}")
-        return next(iter(counts.values()))
+        count = next(iter(counts.values()))
+        if count == 0:
+            raise ValueError(f"NDArrayIter: the data has no samples (axis {self.batch_axis} has "
+                             f"length 0): {', '.join(counts)}")
+        return count
 
     # ---- descriptions ---------------------------------------------------------------------
     def _describe(self, arrays: list[tuple[str, NDArray]]) -> list[DataDesc]:

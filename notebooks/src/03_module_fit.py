@@ -34,18 +34,23 @@ arrays are parameters?*
 md(en=r"""
 ## Setting up
 
-The data and network of lesson 2. `fit` reports through Python's `logging`, as MXNet does, so we
-switch the log level to `INFO` first.
+The data and network of lesson 2. `fit` reports through Python's `logging` at level `INFO`, as
+MXNet does. MXNet's tutorial enables it with `logging.getLogger().setLevel(logging.INFO)`;
+`logging.basicConfig(level=logging.INFO, stream=sys.stdout)` does the same and prints the lines as
+ordinary output rather than on the error stream, in order with our own `print`s.
 """, zh=r"""
 ## 准备工作
 
-数据和网络与第 2 课相同。和 MXNet 一样，`fit` 通过 Python 的 `logging` 输出进度，
-所以先把日志级别调到 `INFO`。
+数据和网络与第 2 课相同。和 MXNet 一样，`fit` 通过 Python 的 `logging` 以 `INFO` 级别输出进度。
+MXNet 的教程用 `logging.getLogger().setLevel(logging.INFO)` 打开它；
+`logging.basicConfig(level=logging.INFO, stream=sys.stdout)` 效果相同，只是把日志作为普通输出而不是错误流打印出来，
+并且和我们自己 `print` 的内容按先后顺序排列。
 """)
 
 code(r"""
 import logging
-logging.getLogger().setLevel(logging.INFO)
+import sys
+logging.basicConfig(level=logging.INFO, stream=sys.stdout)
 import numpy as np
 import teachmod as mx
 

@@ -209,3 +209,4 @@ class LogValidationMetricsCallback:
             return
         for name, value in param.eval_metric.get_name_value():
             logging.info("Epoch[%d] Validation-%s=%f", param.epoch, name, value)
+from .notebook.live import LiveMetrics  # noqa: E402,F401  (mx.callback.LiveMetrics; in teachmod/notebook/)

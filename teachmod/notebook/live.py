@@ -579,7 +579,7 @@ class LiveMetrics:
         hi = max(b["x"][-1], float(self._num_epoch or 0), lo + 1.0)
         if self._num_epoch is None:
             hi = float(math.ceil(hi))
-        return (lo, hi)
+        return (lo, hi + 0.02 * (hi - lo))  # room for the last epoch's markers
 
     def _update_plot(self) -> Any:
         from ._plot import LivePlot

@@ -92,4 +92,4 @@ def test_saved_outputs_are_complete_and_clean(language, name):
 def test_chinese_text_is_chinese(name):
     for cell in _read("zh", name).cells:
         if cell.cell_type == "markdown":
-            assert CJK.search(cell.source), f"zh/{name}: untranslated text cell {cell.source[:60]!r}"
+            assert CJK.search(cell.source), f"zh/{name}: untranslated: {cell.source[:60]!r}"

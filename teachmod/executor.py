@@ -167,6 +167,7 @@ class Executor:
         self._slot_needs_grad = needs
         self._backward_steps = [s for s in reversed(self._steps) if s.needs_backward]
         self._grads: list[np.ndarray | None] = []
+        self._sent: dict[str, list[np.ndarray | None]] = {}
         self._slot_names = {slot: n.name for slot, n in zip(
             (slot for slot, _ in self._var_slots), (n for n in nodes if n.is_variable))}
         for step in self._steps:
@@ -288,6 +289,7 @@ class Executor:
                     ones = self._head_ones[i] = np.ones_like(values[slot])
                 grads[slot] = ones
         self._grads = grads  # kept for inspection (gradients_by_name)
+        self._sent = sent = {}  # and what each step's backward returned (gradients_sent)
         needs = self._slot_needs_grad
         for step in self._backward_steps:
             out_grads_step = [grads[s] for s in step.outputs]
@@ -300,6 +302,7 @@ class Executor:
             in_grads = step.op.backward(out_grads_step, [values[s] for s in step.inputs],
                                         [values[s] for s in step.outputs],
                                         [a._data for a in step.aux])
+            sent[step.name] = in_grads
             for slot, grad in zip(step.inputs, in_grads):
                 if grad is None or not needs[slot]:
                     continue
@@ -341,6 +344,13 @@ class Executor:
         needed no gradient are left out)."""
         return {self._slot_names[slot]: NDArray(grad, self._ctx)
                 for slot, grad in enumerate(self._grads) if grad is not None}
+
+    def gradients_sent(self) -> dict[str, list[NDArray | None]]:
+        """What each operator's backward returned in the last backward pass, by node name: one
+        gradient per input (None where it computed none), before the gradients that meet at a
+        tensor used twice are summed. Nodes whose backward did not run are left out."""
+        return {name: [None if g is None else NDArray(g, self._ctx) for g in grads]
+                for name, grads in self._sent.items()}
 
     def copy_params_from(self, arg_params: dict[str, NDArray],
                          aux_params: dict[str, NDArray] | None = None,

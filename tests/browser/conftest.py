@@ -1,0 +1,148 @@
+"""A real JupyterLab and a headless Chromium for widget tests.
+
+``jupyterlab`` starts one JupyterLab server for the test session (offline: no news, no update
+check, no extension manager; its own config, data and workspace folders) with the repository
+on the kernel's path. ``lab_page`` opens Debian's Chromium through Playwright (never
+``playwright install``). ``run_notebook(name, cells)`` writes a notebook, opens it and runs
+every cell. Tests are skipped when JupyterLab, Playwright or Chromium are missing.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+TOKEN = "teachmod-browser-test"
+
+
+class Lab:
+    """A running JupyterLab: its root folder and the address of a file in it."""
+
+    def __init__(self, root: Path, port: int) -> None:
+        self.root = root
+        self.port = port
+
+    def url(self, path: str = "") -> str:
+        return f"http://127.0.0.1:{self.port}/lab/tree/{path}?token={TOKEN}"
+
+    def api(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}/api/{path}?token={TOKEN}"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def jupyterlab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    pytest.importorskip("jupyterlab")
+    pytest.importorskip("ipywidgets")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    base = tmp_path_factory.mktemp("jupyterlab")
+    root = base / "root"
+    root.mkdir()
+    env = {**os.environ,
+           "JUPYTER_CONFIG_DIR": str(base / "config"), "JUPYTER_RUNTIME_DIR": str(base / "run"),
+           "IPYTHONDIR": str(base / "ipython"), "JUPYTER_PLATFORM_DIRS": "1",
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO),
+                                                       os.environ.get("PYTHONPATH")])),
+           "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
+    # no "get notified about Jupyter news?" pop-up over the page
+    news = base / "settings" / "@jupyterlab" / "apputils-extension"
+    news = news / "notification.jupyterlab-settings"
+    news.parent.mkdir(parents=True)
+    news.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    port = _free_port()
+    command = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
+               "--ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}",
+               f"--ServerApp.root_dir={root}", "--ServerApp.disable_check_xsrf=True",
+               f"--LabApp.workspaces_dir={base / 'workspaces'}",
+               f"--LabApp.user_settings_dir={base / 'settings'}",
+               "--LabApp.news_url=None", "--LabApp.expose_app_in_browser=True",
+               "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+               "--LabApp.extension_manager=readonly"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")  # CI containers run as root
+    log = open(base / "server.log", "wb")  # noqa: SIM115 - closed below
+    server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+    lab = Lab(root, port)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(lab.api("status"), timeout=2) as reply:
+                    if reply.status == 200:
+                        break
+            except OSError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("JupyterLab did not start:\n" +
+                                   (base / "server.log").read_text(errors="replace")[-3000:])
+            time.sleep(0.5)
+        yield lab
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+
+
+@pytest.fixture
+def lab_page(jupyterlab: Lab) -> Iterator[Any]:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        try:
+            yield page
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def run_notebook(lab_page: Any, jupyterlab: Lab) -> Callable[..., Any]:
+    """``run_notebook(name, cells)``: write the cells as a notebook in the lab's root, open it
+    in ``lab_page`` and run all cells; returns the page."""
+
+    def run(name: str, cells: list[str], timeout: float = 120) -> Any:
+        _run_notebook(lab_page, jupyterlab, name, cells, timeout)
+        return lab_page
+
+    return run
+
+
+def _run_notebook(page: Any, lab: Lab, name: str, cells: list[str], timeout: float) -> None:
+    notebook = {"nbformat": 4, "nbformat_minor": 5,
+                "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                            "language": "python"}},
+                "cells": [{"cell_type": "code", "id": f"c{i}", "metadata": {},
+                           "execution_count": None, "outputs": [], "source": source}
+                          for i, source in enumerate(cells)]}
+    (lab.root / name).write_text(json.dumps(notebook), encoding="utf-8")
+    page.goto(lab.url(name))
+    page.wait_for_function(
+        "() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
+        " const k = w && w.sessionContext && w.sessionContext.session"
+        " && w.sessionContext.session.kernel; return k && k.status === 'idle'; }",
+        timeout=timeout * 1000)
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")

@@ -77,17 +77,30 @@ One call replaces the whole of lesson 2: `fit` binds, initialises the parameters
 then for every epoch runs each batch forward, backward and through `update`, logs the training
 metric and the time, and scores `eval_data`. Its defaults are `eval_metric='acc'`,
 `optimizer='sgd'` with learning rate 0.01 and `initializer=Uniform(0.01)`; we pass a larger
-learning rate, as the tutorial does.
+learning rate, as the tutorial does, and ask for the cross-entropy loss as well as the accuracy.
+
+`mx.callback.LiveMetrics` draws the curves while `fit` runs. It is a callback (lesson 4 shows how
+callbacks work), given to `fit` twice: after every batch for the training curves, and after every
+validation for the validation points. In Jupyter it shows a figure that updates in place and a
+**Stop** button that ends training cleanly after the current batch; when training ends the figure
+stays as an ordinary image.
 """, zh=r"""
 ## `fit`
 
 一次调用就取代了第 2 课的全部内容：`fit` 先绑定、初始化参数和优化器，然后在每一轮里让每批数据依次经过
 前向、反向和 `update`，记录训练指标和耗时，再在 `eval_data` 上评估。它的默认值是
 `eval_metric='acc'`、学习率为 0.01 的 `optimizer='sgd'`，以及 `initializer=Uniform(0.01)`；
-我们和教程一样传入更大的学习率。
+我们和教程一样传入更大的学习率，并且除了准确率之外，还要求给出交叉熵损失。
+
+`mx.callback.LiveMetrics` 会在 `fit` 运行时实时绘制曲线。它是一个回调（第 4 课会讲回调的原理），
+要交给 `fit` 两次：每批结束后调用一次，用来画训练曲线；每次验证后调用一次，用来画验证点。
+在 Jupyter 中，它显示一张原地刷新的图，以及一个 **Stop** 按钮，点击后会在当前批次结束时干净利落地停止训练；
+训练结束后，这张图作为普通图片保留下来。
 """)
 
 code(r"""
+live = mx.callback.LiveMetrics()
+
 mod = mx.mod.Module(symbol=net,
                     context=mx.cpu(),
                     data_names=['data'],
@@ -96,22 +109,39 @@ mod.fit(train_iter,
         eval_data=val_iter,
         optimizer='sgd',
         optimizer_params={'learning_rate': 0.1},
-        eval_metric='acc',
-        num_epoch=8)
+        eval_metric=['acc', 'ce'],
+        num_epoch=8,
+        batch_end_callback=live,
+        eval_end_callback=live)
 """)
 
 md(en=r"""
-Each epoch prints three lines: the training accuracy accumulated while the parameters were still
-changing, the time, and the validation accuracy measured with the parameters at the end of the
-epoch.
+Each epoch logs the training metrics accumulated while the parameters were still changing, the
+time, and the validation metrics measured with the parameters at the end of the epoch. The faint
+lines are single batches, the solid ones their moving average; circles are the training values of
+each epoch and squares the validation values. Everything is also kept as plain lists in
+`live.history`:
+""", zh=r"""
+每一轮的日志包括：训练指标（在参数不断变化的过程中累计得到）、耗时，以及用这一轮结束时的参数测得的验证指标。
+图中浅色的线是单个批次的值，深色的线是它们的滑动平均；圆点是每一轮的训练值，方块是验证值。
+所有数据也都以普通列表的形式保存在 `live.history` 中：
+""")
 
+code(r"""
+epochs = live.history['epoch']
+for i in range(len(epochs['epoch'])):
+    print(f"epoch {epochs['epoch'][i]}  train acc {epochs['train-accuracy'][i]:.3f}"
+          f"  val acc {epochs['val-accuracy'][i]:.3f}  val loss {epochs['val-cross-entropy'][i]:.3f}")
+""")
+
+md(en=r"""
 ## `predict`
 
 `predict` runs the network over an iterator and concatenates the outputs: 4000 validation rows,
 26 probabilities each. The most probable letter is the prediction.
 """, zh=r"""
-每一轮输出三行：训练准确率（在参数不断变化的过程中累计得到）、耗时，以及用这一轮结束时的参数测得的验证准确率。
-
+每一轮的日志包括：训练指标（在参数不断变化的过程中累计得到）、耗时，以及用这一轮结束时的参数测得的验证指标。
+图中浅色的线是单个批次的值，深色的线是它们的滑动平均；圆点是每一轮的训练值，方块是验证值。
 ## `predict`
 
 `predict` 让网络在迭代器上跑一遍，并把各批输出拼接起来：4000 行验证数据，每行 26 个概率。

@@ -93,3 +93,14 @@ def test_chinese_text_is_chinese(name):
     for cell in _read("zh", name).cells:
         if cell.cell_type == "markdown":
             assert CJK.search(cell.source), f"zh/{name}: untranslated: {cell.source[:60]!r}"
+
+
+def test_readme_links_every_lesson_and_its_binder_launch():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    local = set(re.findall(r"\]\((notebooks/(?:en|zh)/[^)]+\.ipynb)\)", readme))
+    binder = {path.replace("%2F", "/") for path in re.findall(r"labpath=([^)\s]+)", readme)}
+    expected = {f"notebooks/{lang}/{name}" for lang in ("en", "zh") for name in EN}
+    assert local == expected
+    assert binder == expected
+    for path in local | binder:
+        assert (ROOT / path).exists(), path

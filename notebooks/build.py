@@ -80,8 +80,12 @@ def execute(nb: nbformat.NotebookNode, folder: Path) -> float:
         cell.metadata.pop("execution", None)  # per-run timestamps
         if cell.cell_type == "code":
             cell.outputs = _coalesce_streams(cell.outputs)
-    language = nb.metadata.get("language")
-    nb.metadata = dict(METADATA, language=language)  # not the machine's Python version
+    # keep the language and the widgets' state (so saved widgets can be shown), not the
+    # machine's Python version
+    metadata = dict(METADATA, language=nb.metadata.get("language"))
+    if "widgets" in nb.metadata:
+        metadata["widgets"] = nb.metadata["widgets"]
+    nb.metadata = metadata
     return seconds
 
 

@@ -13,6 +13,7 @@ digits 0–9 that ship with teachmod (E. Alpaydin and C. Kaynak, 1998, CC BY 4.0
 
 - read the shape of every layer,
 - train with the book's hand-written loop (listing 3-1) and with `fit` (listing 3-2),
+- step through one batch, operator by operator, forward and backward,
 - see what BatchNorm keeps besides its parameters and how it behaves in training and in prediction,
 - look at the learned filters, the feature maps of one digit, and the mistakes.
 """, zh=r"""
@@ -27,6 +28,7 @@ digits 0–9 that ship with teachmod (E. Alpaydin and C. Kaynak, 1998, CC BY 4.0
 
 - 读懂每一层的形状；
 - 分别用书中手写的循环（代码清单 3-1）和 `fit`（代码清单 3-2）训练；
+- 逐个算子地追踪一批数据的前向与反向过程；
 - 了解 BatchNorm 除参数外还保存了什么，以及它在训练和预测时的不同表现；
 - 看看学到的卷积核、一个数字的特征图，以及网络犯的错误。
 """)
@@ -189,6 +191,52 @@ train_data.reset()
 mod = mx.mod.Module(symbol=sym, context=mx.gpu(0))
 mod.fit(train_data=train_data, eval_data=val_data, num_epoch=10,
         optimizer_params={'learning_rate': 0.1})
+""")
+
+md(en=r"""
+## Stepping through one batch
+
+`mx.viz.step_through` runs one batch forward and backward through the trained module and keeps
+what every operator received and produced: on the way forward the inputs and outputs of each node,
+on the way back the gradient arriving at each output and the gradient sent to each input. In
+Jupyter it is an explorer — *Prev*/*Next*, a slider and a play button walk through the twelve
+steps, the current node is outlined in the graph (red forward, blue backward), and each tensor
+shows its shape, statistics, a histogram and a small heat map, with the operator's numpy code
+next to it. (Only the batch's gradients are computed; nothing is updated, and BatchNorm's moving
+statistics are put back as they were.)
+""", zh=r"""
+## 单步追踪一批数据
+
+`mx.viz.step_through` 让一批数据在训练好的模块中前向、反向各走一遍，并记下每个算子收到和产生的一切：
+前向时是每个节点的输入和输出，反向时是到达每个输出的梯度以及传给每个输入的梯度。在 Jupyter 中它是一个浏览器——
+用 *Prev*/*Next*、滑块和播放按钮逐一查看这十二步，当前节点在图中用方框标出（前向为红色，反向为蓝色），
+每个张量都显示形状、统计量、直方图和一张小热力图，旁边还有这个算子的 numpy 代码。（这里只计算这一批的梯度，
+不更新任何参数，BatchNorm 的滑动统计量也会恢复原状。）
+""")
+
+code(r"""
+val_data.reset()
+walk = mx.viz.step_through(mod, next(val_data))
+walk
+""")
+
+md(en=r"""
+Outside Jupyter — in a script, or on this page — each step prints as text, and `walk.html(i)`
+renders one step as a page fragment. Step 6 is the first backward step: `SoftmaxOutput` ignores
+the gradient from above and sends $p - \mathrm{onehot}(y)$ to `fc1` (lesson 2).
+""", zh=r"""
+在 Jupyter 之外——在脚本里，或者在本页面上——每一步都可以打印成文本，`walk.html(i)` 则把某一步渲染成一段网页。
+第 6 步是反向传播的第一步：`SoftmaxOutput` 忽略上方传来的梯度，把 $p - \mathrm{onehot}(y)$ 传给 `fc1`（第 2 课）。
+""")
+
+code(r"""
+print(walk[0])
+print(walk[6])
+""")
+
+code(r"""
+from IPython.display import HTML
+HTML(walk.html(6))
 """)
 
 md(en=r"""

@@ -36,9 +36,11 @@ class WidgetView:
         import ipywidgets as widgets
 
         self.live = live
-        live._update_plot()  # build the figure now, outside the timed refreshes
-        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
-        self.status = widgets.HTML(value=_status_html("starting…"))
+        live._update_plot()  # build and draw the empty axes now, outside the timed refreshes
+        self.image = widgets.Image(value=live._plot.png(), format="png",
+                                   layout=widgets.Layout(max_width="100%",
+                                                         align_self="flex-start"))
+        self.status = widgets.HTML(value=_status_html("waiting for the first batch"))
         self.button = widgets.Button(description="Stop", icon="stop", button_style="danger",
                                      layout=widgets.Layout(width="90px"))
         if wire_stop_button(self.button, live.request_stop):

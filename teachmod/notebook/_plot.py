@@ -32,12 +32,12 @@ class LivePlot:
         Figure title.
     max_points : int, default 1500
         Lines with more points are thinned (every k-th point) before drawing.
-    dpi : int, default 80
+    dpi : int, default 90
         Resolution of the PNG sent to the notebook.
     """
 
     def __init__(self, names: list[str], show_lr: bool = True, show_speed: bool = True,
-                 title: str | None = None, max_points: int = 1500, dpi: int = 80) -> None:
+                 title: str | None = None, max_points: int = 1500, dpi: int = 90) -> None:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
         from matplotlib.ticker import EngFormatter

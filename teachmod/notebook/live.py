@@ -557,8 +557,11 @@ class LiveMetrics:
         cost = end - t
         self.refreshes += 1
         self.refresh_seconds += cost
-        self._spent += end - synced  # (_sync adds its own share)
-        self._cost = cost if self._cost is None else 0.5 * (self._cost + cost)
+        if self._cost is None:  # a run's first draw may load fonts and caches: a one-off
+            self._cost = 0.0
+        else:
+            self._spent += end - synced  # (_sync adds its own share)
+            self._cost = cost if self._cost == 0.0 else 0.5 * (self._cost + cost)
         self._next_refresh = max(end + 1.0 / self.max_fps,
                                  self._run_start + (self._spent + self._cost) / self.max_overhead)
 

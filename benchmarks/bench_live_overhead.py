@@ -1,19 +1,22 @@
-"""Overhead of ``LiveMetrics`` on the seed MLP's ``fit`` (target: at most 5%).
+"""Overhead of ``LiveMetrics`` on the seed MLP's ``fit`` (target: at most 5% per epoch).
 
-The seed MLP (16-64-26, batch 32, SGD lr 0.1, 16,000 UCI letters, validation on 4,000) is
-trained for ``--epochs`` epochs per run, in rounds that alternate between:
+The seed MLP (16-64-26, batch 32, SGD lr 0.1, 16,000 UCI letters, validation on 4,000 after
+each epoch) is trained with:
 
   none     no callback at all (the floor);
-  speedo   ``mx.callback.Speedometer(32, 100)``, the usual MXNet companion, for reference;
+  speedo   ``mx.callback.Speedometer(32, 100)``, MXNet's usual companion, for reference;
   text     ``LiveMetrics`` as outside Jupyter: progress lines (to a discarded stream);
-  widget   ``LiveMetrics(mode='widget')``: the Jupyter view without a browser -- every refresh
+  widget   ``LiveMetrics(mode='widget')``: the Jupyter view without a browser -- each refresh
            draws the matplotlib figure, encodes the PNG and sets the ``ipywidgets.Image``.
 
-It prints the median seconds per epoch of each and its overhead over ``none``, then, for the
-widget mode, the refreshes drawn and their cost. One-off costs (importing matplotlib, building
-the figure) are paid in a warm-up run and reported on their own line.
+Each mode trains short runs and long runs (``--short`` and ``--long`` epochs), interleaved over
+``--rounds`` rounds. Times are CPU seconds of this process (``time.process_time``): on a shared
+machine they are far steadier than wall time, and the overhead is CPU work. A straight line
+through the median short and long runs splits each mode's cost into seconds per epoch and a
+fixed cost per run (building the figure, the first draw, the final figure). Printed: both, and
+the per-epoch overhead over ``none``.
 
-Run: ``python benchmarks/bench_live_overhead.py [--epochs 20] [--rounds 5]``
+Run: ``python benchmarks/bench_live_overhead.py [--short 20] [--long 80] [--rounds 4]``
 """
 from __future__ import annotations
 
@@ -30,6 +33,7 @@ import teachmod as mx  # noqa: E402
 from teachmod.notebook import LiveMetrics  # noqa: E402
 
 logging.getLogger().setLevel(logging.WARNING)
+MODES = ("none", "speedo", "text", "widget")
 
 
 def seed_mlp() -> mx.sym.Symbol:
@@ -40,7 +44,7 @@ def seed_mlp() -> mx.sym.Symbol:
     return mx.sym.SoftmaxOutput(net, name="softmax")
 
 
-def make_callbacks(mode: str) -> tuple[dict, LiveMetrics | None]:
+def callbacks(mode: str) -> tuple[dict, LiveMetrics | None]:
     if mode == "none":
         return {}, None
     if mode == "speedo":
@@ -49,55 +53,65 @@ def make_callbacks(mode: str) -> tuple[dict, LiveMetrics | None]:
     return {"batch_end_callback": live, "eval_end_callback": live}, live
 
 
-def run(mode: str, epochs: int, data: tuple) -> tuple[float, LiveMetrics | None]:
+def run(mode: str, epochs: int, data: tuple) -> tuple[float, float, LiveMetrics | None]:
+    """CPU and wall seconds of one fit, and its LiveMetrics."""
     train, val = data
     train.reset()
-    mx.random.seed(0)
     mod = mx.mod.Module(seed_mlp())
-    callbacks, live = make_callbacks(mode)
-    tic = time.perf_counter()
+    kwargs, live = callbacks(mode)
+    cpu, wall = time.process_time(), time.perf_counter()
     mod.fit(train, eval_data=val, num_epoch=epochs, optimizer_params={"learning_rate": 0.1},
-            **callbacks)
-    return (time.perf_counter() - tic) / epochs, live
+            initializer=mx.init.Uniform(0.1), **kwargs)
+    return time.process_time() - cpu, time.perf_counter() - wall, live
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=20)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--short", type=int, default=20)
+    parser.add_argument("--long", type=int, default=80)
+    parser.add_argument("--rounds", type=int, default=4)
     args = parser.parse_args()
 
     x, y = mx.test_utils.get_letters()
     data = (mx.io.NDArrayIter(x[:16000], y[:16000], 32, shuffle=True),
             mx.io.NDArrayIter(x[16000:], y[16000:], 32))
-    modes = ["none", "speedo", "text", "widget"]
+    cpu, _, _ = run("widget", 1, data)  # imports matplotlib and ipywidgets, loads fonts
+    print(f"one-off per process (imports, fonts): {cpu:.2f} CPU s")
 
-    tic = time.perf_counter()
-    run("widget", 1, data)  # warm-up: imports matplotlib and ipywidgets, font caches
-    print(f"one-off (first widget run: imports, fonts, first figure): "
-          f"{time.perf_counter() - tic:.2f} s")
-
-    times: dict[str, list[float]] = {m: [] for m in modes}
-    lives: list[LiveMetrics] = []
+    cpu_times = {(m, n): [] for m in MODES for n in (args.short, args.long)}
+    wall_times = {m: [] for m in MODES}
+    lives = []
     for _ in range(args.rounds):
-        for mode in modes:
-            seconds, live = run(mode, args.epochs, data)
-            times[mode].append(seconds)
-            if mode == "widget" and live is not None:
-                lives.append(live)
+        for epochs in (args.short, args.long):
+            for mode in MODES:
+                cpu, wall, live = run(mode, epochs, data)
+                cpu_times[mode, epochs].append(cpu)
+                if epochs == args.long:
+                    wall_times[mode].append(wall)
+                    if mode == "widget":
+                        lives.append(live)
 
-    floor = statistics.median(times["none"])
-    print(f"\nseed MLP fit, {args.epochs} epochs x {args.rounds} rounds "
-          f"(median seconds per epoch, overhead over no callback)")
-    for mode in modes:
-        median = statistics.median(times[mode])
-        print(f"  {mode:7s} {median:8.4f} s/epoch   {100 * (median / floor - 1):+6.1f}%")
+    line = {}
+    for mode in MODES:
+        short = statistics.median(cpu_times[mode, args.short])
+        long = statistics.median(cpu_times[mode, args.long])
+        per_epoch = (long - short) / (args.long - args.short)
+        line[mode] = (per_epoch, short - per_epoch * args.short, long)
+    floor_epoch, floor_fixed, floor_long = line["none"]
+    print(f"\nseed MLP fit, {args.rounds} rounds of {args.short}- and {args.long}-epoch runs "
+          f"(CPU seconds, medians)")
+    print(f"  {'mode':7s} {'per epoch':>10s} {'overhead':>9s} {'fixed per run':>14s} "
+          f"{args.long:>4d}-epoch run overhead")
+    for mode in MODES:
+        per_epoch, fixed, long = line[mode]
+        print(f"  {mode:7s} {per_epoch:9.4f}s {100 * (per_epoch / floor_epoch - 1):+8.1f}% "
+              f"{fixed - floor_fixed:+13.3f}s {100 * (long / floor_long - 1):+10.1f}%")
+    wall = statistics.median(wall_times["widget"])
     refreshes = statistics.median(live.refreshes for live in lives)
     seconds = statistics.median(live.refresh_seconds for live in lives)
-    wall = statistics.median(times["widget"]) * args.epochs
-    print(f"\nwidget mode: {refreshes:.0f} refreshes per {wall:.2f} s run, "
-          f"{1000 * seconds / max(refreshes, 1):.0f} ms each with the final figure, "
-          f"{100 * seconds / wall:.1f}% of the run")
+    print(f"\nwidget mode, {args.long}-epoch run: {wall:.2f} s wall, {refreshes:.0f} refreshes, "
+          f"{seconds:.2f} s drawing in all ({100 * seconds / wall:.1f}%, with the figure's "
+          f"construction and the final PNG)")
 
 
 if __name__ == "__main__":

@@ -30,14 +30,14 @@ class LivePlot:
         Add a learning-rate panel and a throughput panel.
     title : str, optional
         Figure title.
-    max_points : int, default 1500
+    max_points : int, default 800
         Lines with more points are thinned (every k-th point) before drawing.
     dpi : int, default 90
         Resolution of the PNG sent to the notebook.
     """
 
     def __init__(self, names: list[str], show_lr: bool = True, show_speed: bool = True,
-                 title: str | None = None, max_points: int = 1500, dpi: int = 90) -> None:
+                 title: str | None = None, max_points: int = 800, dpi: int = 90) -> None:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
         from matplotlib.ticker import EngFormatter

@@ -13,8 +13,8 @@ figure.
 
 How it keeps training fast: after each batch it only appends one tuple (the time, the learning
 rate and the metric's running sums); turning those into per-batch values, smoothing them and
-drawing happens at a refresh, and refreshes are spaced so that their measured cost stays under
-``max_overhead`` of the wall time and under ``max_fps`` per second.
+drawing happens at a refresh. Everything it does is timed, and refreshes are spaced so that
+the total stays under ``max_overhead`` (5%) of the wall time, and under ``max_fps`` per second.
 
 How Stop works: the button (or Jupyter's *Interrupt kernel*, or Ctrl-C, or
 ``live.request_stop()``) only raises a flag. At the end of the current batch the callback sets
@@ -24,6 +24,7 @@ interrupt aborts at once with ``KeyboardInterrupt`` as usual.
 """
 from __future__ import annotations
 
+import functools
 import math
 import operator
 import signal
@@ -37,6 +38,7 @@ import numpy as np
 __all__ = ["LiveMetrics"]
 
 NAN = float("nan")
+MAX_WAIT = 10.0  # seconds: the longest the figure waits for a refresh during training
 MODES = ("auto", "widget", "text", "silent")
 
 
@@ -66,8 +68,10 @@ class LiveMetrics:
         Weight of the past in the exponential moving average of the batch values (0: none).
     max_fps : float, default 2.0
         At most this many refreshes per second.
-    max_overhead : float, default 0.04
-        Refreshes are spaced so that drawing takes at most this fraction of the wall time.
+    max_overhead : float, default 0.05
+        Refreshes are spaced so that all the work of this object -- recording batches and
+        drawing -- takes at most this fraction of the wall time (a first draw and the final
+        figure aside; and at least one refresh every 10 s).
     show_lr, show_speed : bool, default True
         Draw the learning-rate and the throughput panels.
     batch_size : int, optional
@@ -110,7 +114,7 @@ class LiveMetrics:
     """
 
     def __init__(self, metrics: str | list[str] | None = None, *, smoothing: float = 0.9,
-                 max_fps: float = 2.0, max_overhead: float = 0.04, show_lr: bool = True,
+                 max_fps: float = 2.0, max_overhead: float = 0.05, show_lr: bool = True,
                  show_speed: bool = True, batch_size: int | None = None,
                  batches_per_epoch: int | None = None, mode: str = "auto",
                  print_every: float | None = None, file: TextIO | None = None,
@@ -172,7 +176,7 @@ class LiveMetrics:
         self._finish_at: str | None = None  # 'eval' or 'epoch': finish after that callback
         self._next_refresh = 0.0
         self._run_start = 0.0
-        self._spent = 0.0                   # seconds spent refreshing in this run
+        self._spent = 0.0                   # seconds spent in our callbacks in this run
         self._cost: float | None = None
         self._view: Any = None
         self._plot: Any = None
@@ -233,6 +237,7 @@ class LiveMetrics:
                     return
         if now >= self._next_refresh:
             self._refresh()
+        self._spent += time.perf_counter() - now  # all of it counts in the budget
 
     def eval_end(self, param: Any) -> None:
         """Record the validation metric of ``param.epoch`` (``fit``'s ``eval_end_callback``).
@@ -380,7 +385,7 @@ class LiveMetrics:
         self._module = module if hasattr(module, "stop_training") else None
         optimizer = getattr(module, "_optimizer", None)
         self._lr = (_nan if optimizer is None or not hasattr(optimizer, "learning_rate")
-                    else lambda: optimizer.learning_rate)
+                    else functools.partial(getattr, optimizer, "learning_rate"))
         batch = loc.get("data_batch", loc.get("batch"))
         data = getattr(batch, "data", None)
         self._samples = (self.batch_size if self.batch_size is not None else
@@ -497,7 +502,6 @@ class LiveMetrics:
         """
         if not self._rows:
             return
-        tic = time.perf_counter()
         rows, self._rows = self._rows, []
         epoch, nbatch, t, lr = (np.array(column) for column in list(zip(*rows))[:4])
         counters = np.array([row[4] for row in rows], dtype=float)
@@ -536,7 +540,6 @@ class LiveMetrics:
         self._prev = (int(epoch[-1]), float(t[-1]), rows[-1][4])
         if not self._epoch_closed and not self._estimate.get(self._epoch_now):
             self._fix_x(self._epoch_now, self._nbatch_in_epoch)  # unknown length: so far
-        self._spent += time.perf_counter() - tic  # counts in the refresh budget
 
     def _fix_x(self, epoch: int, count: int) -> None:
         b = self._batch
@@ -546,24 +549,27 @@ class LiveMetrics:
 
     # ---- drawing ----------------------------------------------------------------------------
     def _refresh(self) -> None:
-        """Sync and redraw now, then schedule the next refresh: at least 1/max_fps seconds
-        later, and not before the time spent refreshing in this run plus the expected cost of
-        one more refresh is within ``max_overhead`` of the run's time."""
+        """Sync and redraw now, then schedule the next refresh.
+
+        The budget: everything this object does during a run -- recording each batch,
+        converting, drawing -- adds up in ``_spent`` (``batch_end`` times itself). The next
+        refresh comes at least 1/max_fps seconds later, and once the time spent so far plus the
+        expected cost of one more refresh is within ``max_overhead`` of the run's wall time
+        (but never more than ``MAX_WAIT`` seconds later, so the figure cannot freeze).
+        """
         t = time.perf_counter()
         self._sync()
-        synced = time.perf_counter()
         self._view.refresh()
         end = time.perf_counter()
         cost = end - t
         self.refreshes += 1
         self.refresh_seconds += cost
         if self._cost is None:  # a run's first draw may load fonts and caches: a one-off
-            self._cost = 0.0
+            self._cost, self._spent, cost = 0.0, self._spent - cost, 0.0
         else:
-            self._spent += end - synced  # (_sync adds its own share)
             self._cost = cost if self._cost == 0.0 else 0.5 * (self._cost + cost)
-        self._next_refresh = max(end + 1.0 / self.max_fps,
-                                 self._run_start + (self._spent + self._cost) / self.max_overhead)
+        budget = self._run_start + (self._spent + cost + self._cost) / self.max_overhead
+        self._next_refresh = max(end + 1.0 / self.max_fps, min(budget, end + MAX_WAIT))
 
     def _plot_series(self) -> dict[str, Any]:
         b, e = self._batch, self._epoch
@@ -714,8 +720,7 @@ class _MetricReader:
 
 
 def _attr_pair(obj: Any, first: str, second: str) -> Callable[[], tuple]:
-    getter = operator.attrgetter(first, second)
-    return lambda: getter(obj)
+    return functools.partial(operator.attrgetter(first, second), obj)
 
 
 def _values_of(metric: Any) -> Callable[[], tuple]:

@@ -305,6 +305,16 @@ def test_stop_during_validation_starts_no_new_epoch(letters):
     fit(letters, live, num_epoch=4, eval_end_callback=[stop_while_scoring, live])
     assert live.history["epoch"]["epoch"] == [0]
 
+    # Stop while an epoch callback runs (say, a checkpoint being saved), without validation
+    before = signal.getsignal(signal.SIGINT)
+    live = LiveMetrics(mode="silent")
+    train, _ = iters(letters)
+    mod = mx.mod.Module(seed_mlp())
+    mod.fit(train, num_epoch=4, batch_end_callback=live,
+            epoch_end_callback=[lambda *args: live.request_stop(), live])
+    assert live.history["epoch"]["epoch"] == [0] and mod.stop_training
+    assert not live._running and signal.getsignal(signal.SIGINT) is before
+
 
 def test_the_button_is_heard_while_the_kernel_is_busy():
     """ipykernel >= 7.4 routes each comm message through ``comm._reply_subshell_for`` on its

@@ -280,6 +280,8 @@ class LiveMetrics:
         if not self._epoch_closed and epoch == self._epoch_now:
             self._close_epoch(self._train_values())
         self._check_stop_between_epochs()
+        if self.stop_requested and self._finish_at is None:  # Stop between two epochs
+            self._finish_at = "eval" if self._expect_eval else "epoch"
         if self._finish_at == "epoch":
             self.finish()
 
@@ -585,8 +587,10 @@ class LiveMetrics:
         if not b["x"]:
             return (0.0, 1.0)
         lo = float(b["epoch"][0])
-        hi = max(b["x"][-1], float(self._num_epoch or 0), lo + 1.0)
-        if self._num_epoch is None:
+        stopped = self.stop_requested and not self._running
+        planned = 0.0 if stopped or self._num_epoch is None else float(self._num_epoch)
+        hi = max(b["x"][-1], planned, lo + 1.0)  # the whole run, as planned, while it trains
+        if self._num_epoch is None or stopped:
             hi = float(math.ceil(hi))
         return (lo, hi + 0.02 * (hi - lo))  # room for the last epoch's markers
 

@@ -286,6 +286,12 @@ class NDArrayIter(DataIter):
         self.reset()
 
     def _count_samples(self) -> int:
+        for kind, arrays in (("data", self.data), ("label", self.label)):
+            for name, array in arrays:
+                if array.ndim <= self.batch_axis:
+                    raise ValueError(f"NDArrayIter: {kind} {name!r} has shape {array.shape}, "
+                                     f"with no batch axis {self.batch_axis} (layout "
+                                     f"{self.layout!r}); give one row per sample")
         counts = {f"{kind} {name!r}": array.shape[self.batch_axis]
                   for kind, arrays in (("data", self.data), ("label", self.label))
                   for name, array in arrays}

@@ -197,6 +197,8 @@ def _read_array(reader: _Reader) -> NDArray:
         raise reader.error(f"unknown type flag {flag}")
     dtype = FLAG_TO_DTYPE[flag].newbyteorder("<")
     count = math.prod(shape)  # a Python int: no overflow, and nothing is allocated yet
+    if math.prod(max(d, 1) for d in shape) * dtype.itemsize >= 2 ** 63:
+        raise reader.error(f"an array has the impossible shape {tuple(shape)}")
     if count * dtype.itemsize > len(reader.payload) - reader.offset:
         raise reader.error(f"an array of shape {tuple(shape)} needs {count * dtype.itemsize} "
                            f"bytes but only {len(reader.payload) - reader.offset} remain")

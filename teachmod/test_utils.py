@@ -195,9 +195,13 @@ def _fetch(url: str, fname: str, retries: int, timeout: tuple[float, float],
             return
         except (requests.RequestException, _DownloadError) as err:
             if attempt == attempts:
+                hint = ""
+                if isinstance(err, (requests.ConnectionError, requests.Timeout)):
+                    hint = (f". The network connection failed or timed out (offline?): check "
+                            f"it, or download the file by hand and save it as {fname!r}")
                 raise MXNetError(f"download: could not download {url} "
                                  f"({attempts} attempt{'s' if attempts > 1 else ''}): "
-                                 f"{type(err).__name__}: {err}") from err
+                                 f"{type(err).__name__}: {err}{hint}") from err
             left = attempts - attempt
             logging.warning("download of %s failed (%s), retrying, %d attempt%s left",
                             url, type(err).__name__, left, "s" if left > 1 else "")

@@ -1,0 +1,21 @@
+"""Shared test settings: the hypothesis profiles of the fuzz tests (tests/test_fuzz.py).
+
+The default profile 'ci' keeps the fuzzers to a few seconds each. For a long run:
+
+    TEACHMOD_FUZZ=long python -m pytest tests/test_fuzz.py
+"""
+from __future__ import annotations
+
+import os
+
+try:
+    from hypothesis import HealthCheck, settings
+except ImportError:  # hypothesis is a test extra; only the fuzz tests need it
+    settings = None
+
+if settings is not None:
+    settings.register_profile("ci", max_examples=150, deadline=2000,
+                              suppress_health_check=[HealthCheck.too_slow])
+    settings.register_profile("long", max_examples=20_000, deadline=None,
+                              suppress_health_check=[HealthCheck.too_slow])
+    settings.load_profile("long" if os.environ.get("TEACHMOD_FUZZ") == "long" else "ci")

@@ -24,6 +24,7 @@ interrupt aborts at once with ``KeyboardInterrupt`` as usual.
 """
 from __future__ import annotations
 
+import array
 import functools
 import math
 import operator
@@ -144,9 +145,10 @@ class LiveMetrics:
         self.stop_requested = False
         self.refreshes = 0
         self.refresh_seconds = 0.0
-        # Recorded per batch as (epoch, nbatch, perf_counter, lr, metric counters), turned into
-        # the columns below by _sync(), which runs only at a refresh.
-        self._rows: list[tuple] = []
+        # Recorded per batch: epoch, nbatch, perf_counter, lr, then the metric's counters, as
+        # plain doubles in one array (no Python object per batch for the garbage collector to
+        # walk); turned into the columns below by _sync(), which runs only at a refresh.
+        self._rows = array.array("d")
         self._batch: dict[str, list] = {k: [] for k in
                                         ("epoch", "nbatch", "x", "time", "lr", "samples_per_sec")}
         self._epoch: dict[str, list] = {k: [] for k in ("epoch", "x", "time", "batches")}
@@ -218,7 +220,7 @@ class LiveMetrics:
             if not self._epoch_closed:
                 self._close_epoch(None)
             self._open_epoch(epoch, loc, now)
-        self._rows.append((epoch, param.nbatch, now, self._lr(), self._reader.read()))
+        self._rows.extend((epoch, param.nbatch, now, self._lr()) + self._reader.read())
         self._nbatch_in_epoch = param.nbatch + 1
 
         end_of_epoch = bool(loc.get("end_of_batch"))
@@ -374,7 +376,8 @@ class LiveMetrics:
         return " · ".join(parts)
 
     def __repr__(self) -> str:
-        n = len(self._batch["epoch"]) + len(self._rows)
+        n = len(self._batch["epoch"]) + len(self._rows) // (4 + self._reader.width
+                                                               if self._reader else 1)
         return f"<LiveMetrics {self.mode}: {n} batches, {len(self._epoch['epoch'])} epochs>"
 
     # ---- one run of fit --------------------------------------------------------------------
@@ -414,7 +417,7 @@ class LiveMetrics:
         self._view = self._make_view()
         self.refresh_seconds += time.perf_counter() - t  # a one-off: not in the budget
         self._run_start = now
-        self._spent = 0.0
+        self._spent = now - time.perf_counter()  # setting up is a one-off, not in the budget
         self._next_refresh = now + 1.0 / self.max_fps
         if self.catch_interrupt and self._module is not None:
             self._install_interrupt()
@@ -504,9 +507,10 @@ class LiveMetrics:
         """
         if not self._rows:
             return
-        rows, self._rows = self._rows, []
-        epoch, nbatch, t, lr = (np.array(column) for column in list(zip(*rows))[:4])
-        counters = np.array([row[4] for row in rows], dtype=float)
+        rows = np.frombuffer(self._rows, dtype=float).reshape(-1, 4 + self._reader.width)
+        self._rows = array.array("d")
+        epoch, nbatch = rows[:, 0].astype(int), rows[:, 1].astype(int)
+        t, lr, counters = rows[:, 2], rows[:, 3], rows[:, 4:]
         prev_epoch, prev_t, prev_counters = self._prev
         first = np.empty(len(rows), dtype=bool)  # the first batch of an epoch
         first[0] = epoch[0] != prev_epoch or nbatch[0] == 0 or prev_counters is None
@@ -532,14 +536,14 @@ class LiveMetrics:
         b["nbatch"].extend(nbatch.tolist())
         b["x"].extend(x.tolist())
         b["time"].extend((t - self._t0).tolist())
-        b["lr"].extend(lr.astype(float).tolist())
+        b["lr"].extend(lr.tolist())
         b["samples_per_sec"].extend(speed.tolist())
         self._smooth["samples/s"].extend(_ema(speed.tolist(), beta, self._ema["samples/s"]))
         for name in self._names:
             values = self._reader.batch_values(counters, previous, first, name).tolist()
             b[name].extend(values)
             self._smooth[name].extend(_ema(values, beta, self._ema.setdefault(name, [0.0, 0.0])))
-        self._prev = (int(epoch[-1]), float(t[-1]), rows[-1][4])
+        self._prev = (int(epoch[-1]), float(t[-1]), counters[-1])
         if not self._epoch_closed and not self._estimate.get(self._epoch_now):
             self._fix_x(self._epoch_now, self._nbatch_in_epoch)  # unknown length: so far
 
@@ -673,6 +677,8 @@ class _MetricReader:
             getters, self.names, self.slots = [_values_of(metric)], [], {}
             for i, (name, _) in enumerate(metric.get_global_name_value()):
                 self._add(name, "value", i)
+        self.width = max((i + (2 if kind == "sum" else 1) for kind, i in self.slots.values()),
+                         default=0)  # numbers read per batch
         if len(getters) == 1:
             self.read: Callable[[], tuple] = getters[0]
         elif len(getters) == 2:  # e.g. ['acc', 'ce']: the common composite, made quick
@@ -728,7 +734,14 @@ def _attr_pair(obj: Any, first: str, second: str) -> Callable[[], tuple]:
 
 
 def _values_of(metric: Any) -> Callable[[], tuple]:
-    return lambda: tuple(value for _, value in metric.get_global_name_value())
+    return lambda: tuple(_float(value) for _, value in metric.get_global_name_value())
+
+
+def _float(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return NAN
 
 
 def _leaves(metric: Any) -> list:
@@ -878,10 +891,11 @@ def _batches_per_epoch(data_iter: Any) -> int | None:
 
 
 def _in_jupyter_kernel() -> bool:
-    ipython = sys.modules.get("IPython")
-    if ipython is None:
+    ipython = sys.modules.get("IPython")  # never imported here: only if already in use
+    try:
+        shell = ipython.get_ipython() if ipython is not None else None
+    except Exception:
         return False
-    shell = ipython.get_ipython()
     return shell is not None and hasattr(shell, "kernel")
 
 

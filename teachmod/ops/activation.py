@@ -16,7 +16,7 @@ def _sigmoid(x):
 
 # act_type: (forward f(x), derivative dy/dx as g(x, y))
 ACTIVATIONS = {
-    "relu": (lambda x: np.maximum(x, 0), lambda x, y: (x > 0).astype(x.dtype)),
+    "relu": (lambda x: np.maximum(x, 0), lambda x, y: x > 0),  # bool: x * True is x
     "sigmoid": (_sigmoid, lambda x, y: y * (1 - y)),
     "tanh": (np.tanh, lambda x, y: 1 - y * y),
     "softrelu": (lambda x: np.logaddexp(0, x), lambda x, y: _sigmoid(x)),

@@ -187,11 +187,15 @@ class Pooling(Operator):
         targets = [_im2col.tap_slices(tap, out_size, geo) for tap in np.ndindex(*geo.kernel)]
         if self.pool_type == "max":
             # the gradient goes to the first element of each window that equals the max
+            overlap = any(k > s for k, s in zip(geo.kernel, geo.stride))
             taken = np.zeros(out.shape, dtype=bool)
             for target, tap in zip(targets, self.taps(data, np.finfo(data.dtype).min)):
                 hit = (tap == out) & ~taken
                 taken |= hit
-                canvas[target] += grad * hit
+                if overlap:
+                    canvas[target] += grad * hit
+                else:  # every element is in one window at most: write, no temporary
+                    np.multiply(grad, hit, out=canvas[target])
         elif self.pool_type == "lp" and self.p_value > 1:
             # d out / d x = (x / out)^(p-1); MXNet gives 0 where out is 0
             safe_out = np.where(out == 0, 1, out)

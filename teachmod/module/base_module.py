@@ -29,6 +29,10 @@ from ..ndarray.ndarray import NDArray, array, concatenate
 __all__ = ["BaseModule"]
 
 
+_STATE_SETTERS = {"binded": "bind()", "params_initialized": "init_params()",
+                  "optimizer_initialized": "init_optimizer()"}
+
+
 def _as_list(obj: Any) -> list:
     return obj if isinstance(obj, list) else [obj]
 
@@ -55,12 +59,10 @@ class BaseModule:
 
     # ---- state checks with messages that say what to call first --------------------------
     def _require(self, *states: str, action: str) -> None:
-        order = {"binded": "bind()", "params_initialized": "init_params()",
-                 "optimizer_initialized": "init_optimizer()"}
         for state in states:
             if not getattr(self, state):
                 raise MXNetError(f"{action}: the module is not {state.replace('_', ' ')}; "
-                                 f"call {order[state]} first")
+                                 f"call {_STATE_SETTERS[state]} first")
 
     # ---- high level -------------------------------------------------------------------------
     def forward_backward(self, data_batch: DataBatch) -> None:

@@ -11,12 +11,13 @@ Three pieces of the book's code, each in a function, in the book's order:
 The code is the book's, unchanged except ``import mxnet as mx`` -> ``import teachmod as mx``
 (the two imports the listings begin with sit at the top of this file) and the data size: the
 listings train on 1000 random 3 x 224 x 224 images, here ``NUM_IMAGES`` images of
-3 x ``IMAGE_SIZE`` x ``IMAGE_SIZE``. The labels are random, so what
-the network learns is to memorise them; the book's run climbs 0.51, 0.70, 0.96, 0.99, 0.995.
+3 x ``IMAGE_SIZE`` x ``IMAGE_SIZE``. The labels are random, so what the network learns is to
+memorise them; the book's run climbs 0.51, 0.70, 0.96, 0.99, 0.995.
 
 Run ``python -m teachmod.tutorials.book_listings`` for a quick run on 64 images of
-3 x 112 x 112 (they memorise about as fast), or add ``--full`` for the book's data (minutes).
-``mx.gpu(0)`` is accepted: teachmod computes on the CPU and warns once.
+3 x 128 x 128 (``SHRUNK``; they too are memorised within the five epochs), or add ``--full``
+for the book's data (``FULL``; several minutes per listing). ``mx.gpu(0)`` is accepted:
+teachmod computes on the CPU and warns once.
 """
 import argparse
 import sys
@@ -25,7 +26,7 @@ import teachmod as mx
 import logging
 
 FULL = (1000, 224)    # the book's data: 1000 images of 3 x 224 x 224
-SHRUNK = (64, 112)    # the quick run: 64 images of 3 x 112 x 112
+SHRUNK = (64, 128)    # the quick run: 64 images of 3 x 128 x 128
 NUM_IMAGES, IMAGE_SIZE = SHRUNK
 
 
@@ -137,7 +138,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--full", action="store_true",
                         help="the book's data size: 1000 images of 3 x 224 x 224 (minutes)")
     args = parser.parse_args(argv)
-    NUM_IMAGES, IMAGE_SIZE = FULL if args.full else SHRUNK
+    if args.full:
+        NUM_IMAGES, IMAGE_SIZE = FULL
     print(f"# {NUM_IMAGES} random images of 3 x {IMAGE_SIZE} x {IMAGE_SIZE}", flush=True)
     print("# prediction (section 3.3)", flush=True)
     prediction()

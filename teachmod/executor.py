@@ -62,9 +62,9 @@ class _Step:
                  aux: list[NDArray], output_names: list[str]) -> None:
         self.op = op
         self.name = name
-        self.inputs = inputs
-        self.outputs = outputs
-        self.aux = aux
+        self.inputs = tuple(inputs)  # tuples: the per-batch loops only read them
+        self.outputs = tuple(outputs)
+        self.aux = tuple(aux)
         self.needs_backward = False
         self.output_names = output_names
 
@@ -292,8 +292,12 @@ class Executor:
         for step in self._steps:
             outputs = step.op.forward(is_train, [values[s] for s in step.inputs],
                                       [a._data for a in step.aux])
-            for slot, out in zip(step.outputs, outputs):
-                values[slot] = out
+            slots = step.outputs
+            if len(slots) == 1:
+                values[slots[0]] = outputs[0]
+            else:
+                for slot, out in zip(slots, outputs):
+                    values[slot] = out
             if monitor is not None:
                 self._report(step)
         for array, slot in zip(self.outputs, self._head_slots):
@@ -328,22 +332,26 @@ class Executor:
         self._sent = sent = {}  # and what each step's backward returned (gradients_sent)
         needs = self._slot_needs_grad
         for step in self._backward_steps:
-            out_grads_step = [grads[s] for s in step.outputs]
+            outputs = step.outputs
+            out_grads_step = [grads[s] for s in outputs]
             missing = [i for i, g in enumerate(out_grads_step) if g is None]
-            if len(missing) == len(out_grads_step):
-                continue  # nothing downstream of this step needs a gradient
-            for i in missing:  # an unused output of a multi-output operator
-                value = values[step.outputs[i]]
-                out_grads_step[i] = np.zeros_like(value) if value is not None else None
-            in_grads = step.op.backward(out_grads_step, [values[s] for s in step.inputs],
-                                        [values[s] for s in step.outputs],
+            if missing:
+                if len(missing) == len(out_grads_step):
+                    continue  # nothing downstream of this step needs a gradient
+                for i in missing:  # an unused output of a multi-output operator
+                    value = values[outputs[i]]
+                    out_grads_step[i] = np.zeros_like(value) if value is not None else None
+            inputs = step.inputs
+            in_grads = step.op.backward(out_grads_step, [values[s] for s in inputs],
+                                        [values[s] for s in outputs],
                                         [a._data for a in step.aux])
             sent[step.name] = in_grads
-            for slot, grad in zip(step.inputs, in_grads):
+            for slot, grad in zip(inputs, in_grads):
                 if grad is None or not needs[slot]:
                     continue
                 # gradients of a tensor used by several operators add up
-                grads[slot] = grad if grads[slot] is None else grads[slot] + grad
+                have = grads[slot]
+                grads[slot] = grad if have is None else have + grad
         for slot, target, add in self._grad_targets:
             grad = grads[slot]
             if grad is None:
@@ -352,7 +360,7 @@ class Executor:
             elif add:
                 target._data += grad
             else:
-                np.copyto(target._data, grad, casting="unsafe")
+                target._data[...] = grad  # casts like np.copyto(casting="unsafe"), but quicker
 
     # ---- inspection --------------------------------------------------------------------------
     def set_monitor_callback(self, callback: Callable[[str, NDArray], None],

@@ -207,9 +207,10 @@ class Optimizer:
 
     def _update_count(self, index: Any) -> None:
         """Count one more update of ``index`` (or of each index in a list)."""
+        counts = self._index_update_count
         for idx in index if isinstance(index, (list, tuple)) else (index,):
-            count = self._index_update_count.get(idx, self.begin_num_update) + 1
-            self._index_update_count[idx] = count
+            count = counts.get(idx, self.begin_num_update) + 1
+            counts[idx] = count
             if count > self.num_update:
                 self.num_update = count
 
@@ -771,7 +772,7 @@ class Updater:
         if isinstance(index, bytes):
             index = index.decode()
         optimizer = self.optimizer
-        optimizer._set_current_context(weight.context.device_id)
+        optimizer._set_current_context(weight._ctx.device_id)
         state = self.states.get(index, _MISSING)
         if state is _MISSING:
             state = self.states[index] = optimizer.create_state_multi_precision(index, weight)

@@ -426,7 +426,7 @@ class NDArrayIter(DataIter):
                 part = source[(slice(None),) * self.batch_axis + (positions,)]
                 part.flags.writeable = False  # a view: writing to it would change the dataset
             else:
-                part = np.take(source, positions, axis=self.batch_axis)
+                part = source.take(positions, axis=self.batch_axis)  # the method: no dispatch
             batch.append(NDArray(part, array.context))
         return batch
 

@@ -449,8 +449,8 @@ class Module(BaseModule):
         if not isinstance(getattr(data_batch, "data", None), (list, tuple)):
             raise TypeError(f"forward: expected a DataBatch such as mx.io.DataBatch(data=[x], "
                             f"label=[y]) with lists of NDArrays, got {type(data_batch).__name__}")
-        new_shapes = tuple(d.shape for d in data_batch.data)
-        if new_shapes != tuple(d.shape for d in self._data_shapes):
+        new_shapes = [d.shape for d in data_batch.data]
+        if new_shapes != [d.shape for d in self._data_shapes]:
             provided = getattr(data_batch, "provide_data", None)
             data_shapes = provided or [DataDesc(d.name, s, d.dtype, d.layout)
                                        for d, s in zip(self._data_shapes, new_shapes)]

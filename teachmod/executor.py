@@ -333,11 +333,16 @@ class Executor:
         needs = self._slot_needs_grad
         for step in self._backward_steps:
             outputs = step.outputs
-            out_grads_step = [grads[s] for s in outputs]
-            missing = [i for i, g in enumerate(out_grads_step) if g is None]
-            if missing:
-                if len(missing) == len(out_grads_step):
+            if len(outputs) == 1:
+                out_grad = grads[outputs[0]]
+                if out_grad is None:
                     continue  # nothing downstream of this step needs a gradient
+                out_grads_step = [out_grad]
+            else:
+                out_grads_step = [grads[s] for s in outputs]
+                missing = [i for i, g in enumerate(out_grads_step) if g is None]
+                if len(missing) == len(out_grads_step):
+                    continue
                 for i in missing:  # an unused output of a multi-output operator
                     value = values[outputs[i]]
                     out_grads_step[i] = np.zeros_like(value) if value is not None else None

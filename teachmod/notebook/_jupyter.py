@@ -22,10 +22,6 @@ from typing import Any, Callable
 
 from .live import _in_jupyter_kernel
 
-# a transparent 1x1 PNG: the image until the first refresh, half a second into training
-BLANK_PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGBgAAAA"
-                             "BQABpfZFQAAAAABJRU5ErkJggg==")
-
 
 class WidgetView:
     """The ipywidgets layout of one ``LiveMetrics`` run.
@@ -40,8 +36,10 @@ class WidgetView:
         import ipywidgets as widgets
 
         self.live = live
-        live._update_plot()  # build the figure now, outside the timed refreshes
-        self.image = widgets.Image(value=BLANK_PNG, format="png",  # drawn at the first refresh
+        live._update_plot()  # build the figure now, outside the timed refreshes, and draw
+        # it once (fonts, text caches: a one-off) so that the empty axes show at once and the
+        # first timed refresh costs what the others do
+        self.image = widgets.Image(value=live._plot.png(layout=True), format="png",
                                    layout=widgets.Layout(max_width="100%",
                                                          align_self="flex-start"))
         self.status = widgets.HTML(value=_status_html("waiting for the first batch"))

@@ -5,28 +5,16 @@ Every builder takes the framework module (``mxnet`` or ``teachmod``) as its argu
 (under teachmod) build exactly the same graphs. Names are fixed by a fresh NameManager.
 """
 
+import importlib.util
+from pathlib import Path
 
-def mlp(mx):
-    """The seed tutorial's MLP (letter recognition: 16 features, 26 classes)."""
-    with mx.name.NameManager():
-        net = mx.sym.Variable("data")
-        net = mx.sym.FullyConnected(net, name="fc1", num_hidden=64)
-        net = mx.sym.Activation(net, name="relu1", act_type="relu")
-        net = mx.sym.FullyConnected(net, name="fc2", num_hidden=26)
-        return mx.sym.SoftmaxOutput(net, name="softmax")
-
-
-def cnn(mx):
-    """conv-BN-relu-pool-fc with automatic names (the tests/fixtures/json/cnn.json graph)."""
-    with mx.name.NameManager():
-        data = mx.sym.Variable("data")
-        net = mx.sym.Convolution(data, num_filter=128, kernel=(3, 3), pad=(1, 1), name="conv")
-        net = mx.sym.BatchNorm(net, name="bn")
-        net = mx.sym.Activation(net, act_type="relu")
-        net = mx.sym.Pooling(net, kernel=(2, 2), stride=(2, 2), pool_type="max")
-        net = mx.sym.Flatten(net)
-        net = mx.sym.FullyConnected(net, num_hidden=2)
-        return mx.sym.SoftmaxOutput(net)
+# the seed MLP and the conv-BN-relu-pool-fc network are the JSON fixtures' graphs
+_spec = importlib.util.spec_from_file_location(
+    "json_graphs", Path(__file__).with_name("json_graphs.py"))
+_json_graphs = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_json_graphs)
+mlp = _json_graphs.mlp
+cnn = _json_graphs.cnn
 
 
 def lenet(mx):

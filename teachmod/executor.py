@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import ctypes
 import platform
+from operator import itemgetter
 from typing import Any, Callable
 
 import numpy as np
@@ -53,10 +54,22 @@ def _reuse_freed_memory() -> None:
         pass
 
 
+def _gatherer(slots: tuple[int, ...]) -> Callable[[list], tuple]:
+    """A function ``values -> tuple(values[s] for s in slots)``, made once at bind time: the
+    per-batch loops call one for every step, and an ``operator.itemgetter`` is the quickest."""
+    if len(slots) == 1:
+        (slot,) = slots
+        return lambda values: (values[slot],)
+    if not slots:
+        return lambda values: ()
+    return itemgetter(*slots)
+
+
 class _Step:
     """One operator application: where its inputs and outputs live in the slot table."""
 
-    __slots__ = ("op", "name", "inputs", "outputs", "aux", "needs_backward", "output_names")
+    __slots__ = ("op", "name", "inputs", "outputs", "aux", "needs_backward", "output_names",
+                 "gather_inputs", "gather_outputs")
 
     def __init__(self, op: Any, name: str, inputs: list[int], outputs: list[int],
                  aux: list[NDArray], output_names: list[str]) -> None:
@@ -67,6 +80,8 @@ class _Step:
         self.aux = tuple(aux)
         self.needs_backward = False
         self.output_names = output_names
+        self.gather_inputs = _gatherer(self.inputs)
+        self.gather_outputs = _gatherer(self.outputs)
 
 
 def _by_name(arrays: Any, names: list[str], what: str, required: bool) -> list[NDArray | None]:
@@ -290,8 +305,8 @@ class Executor:
             values[slot] = array._data
         monitor = self._monitor
         for step in self._steps:
-            outputs = step.op.forward(is_train, [values[s] for s in step.inputs],
-                                      [a._data for a in step.aux])
+            outputs = step.op.forward(is_train, step.gather_inputs(values),
+                                      [a._data for a in step.aux] if step.aux else [])
             slots = step.outputs
             if len(slots) == 1:
                 values[slots[0]] = outputs[0]
@@ -347,9 +362,9 @@ class Executor:
                     value = values[outputs[i]]
                     out_grads_step[i] = np.zeros_like(value) if value is not None else None
             inputs = step.inputs
-            in_grads = step.op.backward(out_grads_step, [values[s] for s in inputs],
-                                        [values[s] for s in outputs],
-                                        [a._data for a in step.aux])
+            in_grads = step.op.backward(out_grads_step, step.gather_inputs(values),
+                                        step.gather_outputs(values),
+                                        [a._data for a in step.aux] if step.aux else [])
             sent[step.name] = in_grads
             for slot, grad in zip(inputs, in_grads):
                 if grad is None or not needs[slot]:

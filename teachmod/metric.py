@@ -337,8 +337,10 @@ class Accuracy(EvalMetric):
     def update(self, labels: list[NDArray], preds: list[NDArray]) -> None:
         """Count correct predictions in the batch."""
         for label, pred in _label_pred_pairs(labels, preds):
-            pred_class = pred if pred.shape == label.shape else pred.argmax(axis=self.axis)
-            pred_class = pred_class.astype(numpy.int32, copy=False).ravel()
+            if pred.shape == label.shape:  # already class numbers
+                pred_class = pred.astype(numpy.int32, copy=False).ravel()
+            else:  # argmax gives integers: compared with the int32 labels as they are
+                pred_class = pred.argmax(axis=self.axis).ravel()
             label_class = label.astype(numpy.int32, copy=False).ravel()
             if pred_class.size != label_class.size:
                 raise ValueError(f"Accuracy: labels of shape {label.shape} do not match "

@@ -356,10 +356,16 @@ class SGD(Optimizer):
     def update(self, index: Any, weight: NDArray, grad: NDArray, state: NDArray | None) -> None:
         lr, wd = self._next_lr_wd(index)
         w = weight._data
-        step = self._clip(self.rescale_grad * grad._data)  # one temporary, updated in place
-        if wd:
-            step += wd * w
-        step *= lr
+        if not wd and not self.clip_gradient and math.frexp(self.rescale_grad)[0] == 0.5:
+            # rescale_grad is a power of two (1/batch_size for batches of 8, 16, 32, ...), so
+            # multiplying by it is exact and folding it into lr gives the very same bits as
+            # MXNet's lr * (rescale_grad * grad), with one pass over the array instead of two
+            step = grad._data * (lr * self.rescale_grad)
+        else:
+            step = self._clip(self.rescale_grad * grad._data)  # one temporary, updated in place
+            if wd:
+                step += wd * w
+            step *= lr
         if state is None:
             w -= step
         else:

@@ -20,8 +20,10 @@ from .registry import Operator, Param, parse_bool, parse_float, parse_str, regis
 
 def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
     """Numerically stable softmax: subtract the max before exponentiating."""
-    e = np.exp(x - x.max(axis=axis, keepdims=True))
-    return e / e.sum(axis=axis, keepdims=True)
+    e = x - x.max(axis=axis, keepdims=True)
+    np.exp(e, out=e)  # in place: e is our own temporary
+    e /= e.sum(axis=axis, keepdims=True)
+    return e
 
 
 @register
@@ -81,37 +83,47 @@ class SoftmaxOutput(Operator):
     def backward(self, out_grads, inputs, outputs, aux):
         data, label = inputs
         prob = self._as_scores(outputs[0])
-        axis = self._axis()
         if label.shape == data.shape:
             # probabilities as labels: no ignoring, no smoothing, no normalization
             grad = (prob - self._as_scores(label)) * self.grad_scale
         else:
-            index = label.reshape(prob.shape[:1] + prob.shape[2:] if self.multi_output
-                                  else prob.shape[:-1]).astype(np.int64)
-            num_classes = prob.shape[axis]
-            # the class numbers laid along the class axis, to compare with every label
-            classes = np.arange(num_classes).reshape(
-                [-1 if a == axis % prob.ndim else 1 for a in range(prob.ndim)])
-            hit = np.expand_dims(index, axis) == classes
-            # the one-hot target, with label smoothing spreading alpha over the other classes
-            off = self.smooth_alpha / max(num_classes - 1, 1)
-            target = np.where(hit, 1.0 - self.smooth_alpha, off).astype(prob.dtype)
-            grad = prob - target
+            # work with the classes on the last axis (a view), where a label is one number
+            prob = self._classes_last(prob)
+            index = label.reshape(prob.shape[:-1]).astype(np.int64)
+            num_classes = prob.shape[-1]
+            hit = index[..., None] == np.arange(num_classes)  # the one-hot target, as booleans
+            if self.smooth_alpha:  # label smoothing spreads alpha over the other classes
+                off = self.smooth_alpha / max(num_classes - 1, 1)
+                grad = prob - np.where(hit, 1.0 - self.smooth_alpha, off).astype(prob.dtype)
+            else:
+                grad = prob - hit  # True counts as 1
             if self.use_ignore:  # ignored labels give a zero gradient for their whole row
-                grad *= np.expand_dims(index != int(self.ignore_label), axis)
-            grad *= self.grad_scale / self._normalizer(index, prob)
+                grad *= (index != int(self.ignore_label))[..., None]
+            scale = self.grad_scale / self._normalizer(index)
+            if scale != 1:
+                grad *= scale
         if self.out_grad:
             # MXNet 1.9.1 wires the *output* where the head gradient belongs (the backward node
             # gets [output, label]), so this multiplies by the probabilities, not by out_grads.
             grad *= prob
+        if label.shape != data.shape:
+            grad = self._classes_back(grad)
         return [grad.reshape(data.shape).astype(data.dtype, copy=False), None]
 
-    def _normalizer(self, index: np.ndarray, prob: np.ndarray) -> int:
-        """What the gradient is divided by, following MXNet 1.9.1."""
+    def _classes_last(self, x: np.ndarray) -> np.ndarray:
+        """``x`` with its class axis moved last (a view; only multi_output has it elsewhere)."""
+        return np.moveaxis(x, 1, -1) if self.multi_output else x
+
+    def _classes_back(self, x: np.ndarray) -> np.ndarray:
+        """Undo ``_classes_last``."""
+        return np.moveaxis(x, -1, 1) if self.multi_output else x
+
+    def _normalizer(self, index: np.ndarray) -> int:
+        """What the gradient is divided by, following MXNet 1.9.1 (``index``: the labels)."""
         if self.normalization == "valid":
             # labels equal to ignore_label are left out of the count even without use_ignore
             return max(int((index != int(self.ignore_label)).sum()), 1)
-        count = prob.shape[0] if self.normalization == "batch" else 1
+        count = index.shape[0] if self.normalization == "batch" else 1
         if self.multi_output:
-            count *= int(np.prod(prob.shape[2:], dtype=np.int64))  # positions per sample
+            count *= int(np.prod(index.shape[1:], dtype=np.int64))  # positions per sample
         return count

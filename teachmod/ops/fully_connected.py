@@ -53,11 +53,11 @@ class FullyConnected(Operator):
 
     def backward(self, out_grads, inputs, outputs, aux):
         (grad,) = out_grads
-        data = self._as_matrix(inputs[0])
-        # with flatten=False, fold the leading axes into one so the products are 2-D
-        grad2d, data2d = grad.reshape(-1, grad.shape[-1]), data.reshape(-1, data.shape[-1])
-        grad_data = (grad @ inputs[1]).reshape(inputs[0].shape) if self.needs_grad(0) else None
-        grads = [grad_data, grad2d.T @ data2d]
+        data, weight = self._as_matrix(inputs[0]), inputs[1]
+        if data.ndim > 2:  # flatten=False: fold the leading axes into one, so products are 2-D
+            grad, data = grad.reshape(-1, grad.shape[-1]), data.reshape(-1, data.shape[-1])
+        grad_data = (grad @ weight).reshape(inputs[0].shape) if self.needs_grad(0) else None
+        grads = [grad_data, grad.T @ data]
         if not self.no_bias:
-            grads.append(grad2d.sum(axis=0))
+            grads.append(grad.sum(axis=0))
         return grads

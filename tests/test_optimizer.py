@@ -422,3 +422,30 @@ def test_golden_grad_mutation_is_not_reproduced() -> None:
         optimizer.get_updater(optimizer.AdaDelta(rescale_grad=0.5))(
             0, grad, NDArray(arrays["adadelta_rescale/weight0"].copy()))
     np.testing.assert_array_equal(grad.asnumpy(), arrays["adadelta_rescale/grads"][0])
+
+
+@pytest.mark.parametrize("batch_size", [8, 32, 24, 100])
+@pytest.mark.parametrize("momentum", [0.0, 0.9])
+def test_sgd_gives_mxnets_bits_with_and_without_the_folded_rescale(batch_size, momentum):
+    # MXNet's kernel computes weight - lr * (rescale_grad * grad) in float32. SGD folds a
+    # power-of-two rescale_grad into lr (one pass instead of two); the bits must not change.
+    rng = np.random.default_rng(batch_size)
+    weight = rng.standard_normal(1000).astype(np.float32)
+    grad = (rng.standard_normal(1000) * 10.0 ** rng.integers(-6, 6, 1000)).astype(np.float32)
+    lr, rescale = 0.1, 1.0 / batch_size
+    sgd = optimizer.SGD(learning_rate=lr, momentum=momentum, rescale_grad=rescale)
+    ours = _nd(weight.copy())
+    state = sgd.create_state(0, ours)
+    mom = np.zeros_like(weight)
+    expected = weight.copy()
+    for _ in range(3):
+        sgd.update(0, ours, _nd(grad), state)
+        step = np.float32(rescale) * grad
+        step *= np.float32(lr)
+        if momentum:
+            mom *= np.float32(momentum)
+            mom -= step
+            expected += mom
+        else:
+            expected -= step
+    np.testing.assert_array_equal(ours.asnumpy(), expected)

@@ -5,6 +5,14 @@ where every tensor lives in a numbered slot. ``forward`` walks the plan once cal
 operator's ``forward``; ``backward`` walks it in reverse calling ``backward`` and summing the
 gradients that meet at a slot. The executor never looks at an operator's name: all it knows
 is the interface in ``teachmod/ops/registry.py``.
+
+Memory: each operator says which of its tensors its backward reads (``backward_reads``). From
+that, the plan lists after which step every intermediate tensor can be let go -- in forward once
+no later operator and no backward needs it, in backward once the last backward that reads it has
+run -- and a gradient is let go as soon as the operator that produced it has consumed it. So a
+training batch holds about what backward must keep, as in MXNet's memory planner. Set
+``keep_intermediates = True`` to keep every tensor and gradient of the last pass for inspection
+(``values_by_name``, ``gradients_by_name``; ``mx.viz.step_through`` does this for you).
 """
 from __future__ import annotations
 
@@ -69,7 +77,8 @@ class _Step:
     """One operator application: where its inputs and outputs live in the slot table."""
 
     __slots__ = ("op", "name", "inputs", "outputs", "aux", "needs_backward", "output_names",
-                 "gather_inputs", "gather_outputs")
+                 "gather_inputs", "gather_outputs", "free_after_train", "free_after_inference",
+                 "free_after_backward")
 
     def __init__(self, op: Any, name: str, inputs: list[int], outputs: list[int],
                  aux: list[NDArray], output_names: list[str]) -> None:
@@ -82,6 +91,10 @@ class _Step:
         self.output_names = output_names
         self.gather_inputs = _gatherer(self.inputs)
         self.gather_outputs = _gatherer(self.outputs)
+        # slots whose tensors can be let go after this step (filled in by _plan_memory)
+        self.free_after_train: tuple[int, ...] = ()
+        self.free_after_inference: tuple[int, ...] = ()
+        self.free_after_backward: tuple[int, ...] = ()
 
 
 def _by_name(arrays: Any, names: list[str], what: str, required: bool) -> list[NDArray | None]:
@@ -152,7 +165,11 @@ class Executor:
         self._monitor: Callable[[str, NDArray], None] | None = None
         self._monitor_all = False
         _reuse_freed_memory()
+        self.keep_intermediates = False
+        self._lean_pass = False  # the last pass let go of tensors (keep_intermediates was off)
+        self._backward_ready = False  # the last forward kept what backward reads
         self._build_plan()
+        self._plan_memory()
         self.outputs = [NDArray(np.zeros(0, np.float32), ctx) for _ in self._head_slots]
         self.output_dict = dict(zip(symbol.list_outputs(), self.outputs))
 
@@ -224,6 +241,44 @@ class Executor:
                               in zip(self._arg_slots, self._grad_req, self.grad_arrays)
                               if req != "null"]
         self._head_ones: list[np.ndarray | None] = [None] * len(self._head_slots)
+
+    def _backward_read_slots(self, step: _Step) -> set[int]:
+        """The slots whose values ``step``'s backward reads (from its ``backward_reads``)."""
+        op = step.op
+        slots = step.inputs + step.outputs
+        # a multi-output step also reads its outputs: an unused one gets a zero gradient
+        if op.backward_reads is None or len(step.outputs) > 1:
+            return set(slots)
+        names = op.list_arguments() + op.list_outputs()
+        unknown = sorted(set(op.backward_reads) - set(names))
+        if unknown:
+            raise MXNetError(f"{op.where()}: backward_reads names {unknown}, which are not "
+                             f"among its inputs and outputs {names}")
+        return {slot for name, slot in zip(names, slots) if name in op.backward_reads}
+
+    def _plan_memory(self) -> None:
+        """Note on every step which intermediate tensors can be let go after it runs."""
+        produced = {slot for step in self._steps for slot in step.outputs}
+        never_freed = set(self._head_slots)  # the outputs, which ``outputs`` hands out
+        last_forward_use = {slot: i for i, step in enumerate(self._steps)
+                            for slot in step.outputs}
+        for i, step in enumerate(self._steps):
+            for slot in step.inputs:
+                if slot in produced:
+                    last_forward_use[slot] = i
+        last_backward_use: dict[int, int] = {}
+        for j, step in enumerate(self._backward_steps):
+            for slot in self._backward_read_slots(step):
+                if slot in produced:
+                    last_backward_use[slot] = j  # the loop leaves the last backward reader
+        for i, step in enumerate(self._steps):
+            done = [slot for slot, last in last_forward_use.items()
+                    if last == i and slot not in never_freed]
+            step.free_after_inference = tuple(done)
+            step.free_after_train = tuple(s for s in done if s not in last_backward_use)
+        for j, step in enumerate(self._backward_steps):
+            step.free_after_backward = tuple(slot for slot, last in last_backward_use.items()
+                                             if last == j and slot not in never_freed)
 
     @classmethod
     def allocate(cls, symbol: Any, ctx: Any, grad_req: Any, type_dict: dict, shapes: dict,
@@ -304,6 +359,8 @@ class Executor:
         for slot, array in self._var_slots:
             values[slot] = array._data
         monitor = self._monitor
+        lean = self._lean_pass = not self.keep_intermediates
+        self._backward_ready = is_train or not lean
         for step in self._steps:
             outputs = step.op.forward(is_train, step.gather_inputs(values),
                                       [a._data for a in step.aux] if step.aux else [])
@@ -315,6 +372,9 @@ class Executor:
                     values[slot] = out
             if monitor is not None:
                 self._report(step)
+            if lean:  # let go of what no later step and no backward will read
+                for slot in step.free_after_train if is_train else step.free_after_inference:
+                    values[slot] = None
         for array, slot in zip(self.outputs, self._head_slots):
             array._data = values[slot]
         return self.outputs
@@ -330,6 +390,11 @@ class Executor:
         values = self._values
         if values[self._head_slots[0]] is None:
             raise MXNetError("backward: call forward(is_train=True) first")
+        if not self._backward_ready:
+            raise MXNetError("backward: the last forward let go of the tensors backward reads "
+                             "(it ran with is_train=False, or a backward already used them); "
+                             "run forward(is_train=True) again, or set keep_intermediates = True "
+                             "on the executor to keep every tensor")
         if isinstance(out_grads, NDArray):
             out_grads = [out_grads]
         grads: list[np.ndarray | None] = [None] * len(values)
@@ -346,6 +411,8 @@ class Executor:
         self._grads = grads  # kept for inspection (gradients_by_name)
         self._sent = sent = {}  # and what each step's backward returned (gradients_sent)
         needs = self._slot_needs_grad
+        lean = self._lean_pass
+        self._backward_ready = not lean  # a lean backward lets go of what it read
         for step in self._backward_steps:
             outputs = step.outputs
             if len(outputs) == 1:
@@ -365,13 +432,19 @@ class Executor:
             in_grads = step.op.backward(out_grads_step, step.gather_inputs(values),
                                         step.gather_outputs(values),
                                         [a._data for a in step.aux] if step.aux else [])
-            sent[step.name] = in_grads
             for slot, grad in zip(inputs, in_grads):
                 if grad is None or not needs[slot]:
                     continue
                 # gradients of a tensor used by several operators add up
                 have = grads[slot]
                 grads[slot] = grad if have is None else have + grad
+            if lean:  # the step's output gradients are consumed; its last readers are done
+                for slot in outputs:
+                    grads[slot] = None
+                for slot in step.free_after_backward:
+                    values[slot] = None
+            else:
+                sent[step.name] = in_grads
         for slot, target, add in self._grad_targets:
             grad = grads[slot]
             if grad is None:
@@ -397,22 +470,36 @@ class Executor:
         for slot, name in zip(step.outputs, step.output_names):
             self._monitor(name, NDArray(self._values[slot], self._ctx))
 
+    def _require_kept(self, what: str) -> None:
+        if self._lean_pass:
+            raise MXNetError(
+                f"{what}: the last pass kept only the tensors backward reads and let go of the "
+                f"others as soon as they were used, to save memory. Set "
+                f"keep_intermediates = True on this executor (with a Module: "
+                f"mod._exec_group.execs[0]) and run forward/backward again to keep every tensor "
+                f"and gradient; mx.viz.step_through(mod, batch) does that for you")
+
     def values_by_name(self) -> dict[str, NDArray]:
         """Every tensor of the last forward pass, by name: inputs (``data``, ``fc1_weight``)
-        and operator outputs (``fc1_output``), in execution order. For teaching and debugging."""
+        and operator outputs (``fc1_output``), in execution order. For teaching and debugging;
+        needs ``keep_intermediates = True`` during the pass."""
+        self._require_kept("values_by_name")
         return {self._slot_names[slot]: NDArray(value, self._ctx)
                 for slot, value in enumerate(self._values) if value is not None}
 
     def gradients_by_name(self) -> dict[str, NDArray]:
         """The gradient reaching every tensor in the last backward pass, by name (tensors that
-        needed no gradient are left out)."""
+        needed no gradient are left out); needs ``keep_intermediates = True`` during the pass."""
+        self._require_kept("gradients_by_name")
         return {self._slot_names[slot]: NDArray(grad, self._ctx)
                 for slot, grad in enumerate(self._grads) if grad is not None}
 
     def gradients_sent(self) -> dict[str, list[NDArray | None]]:
         """What each operator's backward returned in the last backward pass, by node name: one
         gradient per input (None where it computed none), before the gradients that meet at a
-        tensor used twice are summed. Nodes whose backward did not run are left out."""
+        tensor used twice are summed. Nodes whose backward did not run are left out. Needs
+        ``keep_intermediates = True`` during the pass."""
+        self._require_kept("gradients_sent")
         return {name: [None if g is None else NDArray(g, self._ctx) for g in grads]
                 for name, grads in self._sent.items()}
 

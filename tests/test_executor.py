@@ -118,6 +118,7 @@ def test_copy_params_from():
 def test_values_and_gradients_by_name_for_inspection():
     net = small_net()
     ex = net.simple_bind(mx.cpu(), data=(4, 6), grad_req={"fc1_weight": "write"})
+    ex.keep_intermediates = True
     ex.forward(is_train=True, data=np.ones((4, 6)))
     ex.backward()
     values = ex.values_by_name()
@@ -127,3 +128,61 @@ def test_values_and_gradients_by_name_for_inspection():
     assert "fc1_output" in grads and "data" not in grads  # data needs no gradient here
     np.testing.assert_array_equal(grads["fc1_weight"].asnumpy(),
                                   ex.grad_dict["fc1_weight"].asnumpy())
+
+
+def book_cnn():
+    data = mx.sym.Variable("data")
+    conv = mx.sym.Convolution(data, num_filter=4, kernel=(3, 3), pad=(1, 1), name="conv1")
+    bn = mx.sym.BatchNorm(conv, name="bn1")
+    relu = mx.sym.Activation(bn, act_type="relu", name="relu1")
+    pool = mx.sym.Pooling(relu, kernel=(2, 2), stride=(2, 2), pool_type="max", name="pool1")
+    fc = mx.sym.FullyConnected(pool, num_hidden=2, name="fc1")
+    return mx.sym.SoftmaxOutput(fc, name="softmax")
+
+
+def test_lean_passes_let_go_of_what_backward_does_not_read():
+    rng = np.random.default_rng(0)
+    data, label = rng.standard_normal((2, 3, 6, 6)), np.array([0.0, 1.0])
+    lean = book_cnn().simple_bind(mx.cpu(), data=(2, 3, 6, 6))
+    kept = book_cnn().simple_bind(mx.cpu(), data=(2, 3, 6, 6))
+    kept.keep_intermediates = True
+    weights = {n: mx.nd.array(rng.standard_normal(a.shape))
+               for n, a in lean.arg_dict.items() if n.endswith("weight")}
+    for ex in (lean, kept):
+        ex.copy_params_from(weights)
+    held = {}
+    for ex in (lean, kept):
+        ex.forward(is_train=True, data=data, softmax_label=label)
+        held[id(ex)] = {ex._slot_names[slot] for slot, value in enumerate(ex._values)
+                        if value is not None}
+        ex.backward()
+    # the same gradients, whether or not the pass let tensors go
+    for name in lean.grad_dict:
+        np.testing.assert_array_equal(lean.grad_dict[name].asnumpy(),
+                                      kept.grad_dict[name].asnumpy())
+    # after forward, the lean pass holds only what some backward reads (and the outputs)
+    assert "fc1_output" not in held[id(lean)]  # SoftmaxOutput's backward reads its output
+    assert "pool1_output" in held[id(lean)]  # FullyConnected's backward reads its data
+    # after backward nothing intermediate is left but the outputs
+    assert [lean._slot_names[slot] for slot, value in enumerate(lean._values)
+            if value is not None and lean._slot_names[slot].endswith("_output")] \
+        == ["softmax_output"]
+    with pytest.raises(MXNetError, match="keep_intermediates = True"):
+        lean.values_by_name()
+    with pytest.raises(MXNetError, match="keep_intermediates = True"):
+        lean.gradients_by_name()
+    with pytest.raises(MXNetError, match="a backward already used them"):
+        lean.backward()  # the first backward let go of what it read
+    kept.backward()  # keeping everything, backward may run twice, as in MXNet
+
+
+def test_inference_passes_keep_nothing_but_the_outputs():
+    ex = small_net().simple_bind(mx.cpu(), data=(4, 6))
+    out = ex.forward(data=np.ones((4, 6)))[0].asnumpy()
+    assert [ex._slot_names[s] for s, v in enumerate(ex._values)
+            if v is not None and ex._slot_names[s].endswith("_output")] == ["softmax_output"]
+    with pytest.raises(MXNetError, match="is_train=False"):
+        ex.backward()
+    ex.keep_intermediates = True
+    np.testing.assert_array_equal(ex.forward(data=np.ones((4, 6)))[0].asnumpy(), out)
+    assert ex.values_by_name()["act_output"].shape == (4, 5)

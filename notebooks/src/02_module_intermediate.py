@@ -216,7 +216,9 @@ $$L = -\log p_y, \qquad \frac{\partial L}{\partial z_k} = p_k - [k = y].$$
 `SoftmaxOutput.backward` returns exactly $p - \mathrm{onehot}(y)$ for every row, ignoring any
 gradient coming from above: it *is* the gradient of the cross-entropy loss, without ever computing
 $L$. Let us check it on the batch. The executor that `Module` bound (MXNet has the same attribute,
-`mod._exec_group.execs`) keeps the gradient that reached every tensor.
+`mod._exec_group.execs`) normally lets go of every tensor its backward pass will not read, as soon
+as it is done with it — that is how frameworks keep memory down. Asked to keep them, it holds every
+tensor of the pass and the gradient that reached each one.
 """, zh=r"""
 ## 损失在哪里？在 `SoftmaxOutput` 的反向传播里
 
@@ -228,12 +230,15 @@ $$L = -\log p_y, \qquad \frac{\partial L}{\partial z_k} = p_k - [k = y].$$
 
 `SoftmaxOutput.backward` 对每一行返回的正是 $p - \mathrm{onehot}(y)$，并且忽略从上方传来的梯度：
 它*就是*交叉熵损失的梯度，只是从不把 $L$ 本身算出来。我们在这一批数据上验证一下。
-`Module` 绑定的执行器（MXNet 中同名的属性是 `mod._exec_group.execs`）记录了到达每个张量的梯度。
+`Module` 绑定的执行器（MXNet 中同名的属性是 `mod._exec_group.execs`）平时一用完就释放反向传播
+不再读取的张量——框架正是这样节省内存的。让它保留时，它会留下这一遍计算中的每个张量，以及到达每个张量的梯度。
 """)
 
 code(r"""
-mod.backward()
 executor = mod._exec_group.execs[0]
+executor.keep_intermediates = True   # keep every tensor of the next pass, to look at them
+mod.forward(batch, is_train=True)
+mod.backward()
 grad_scores = executor.gradients_by_name()['fc2_output'].asnumpy()
 
 y = batch.label[0].asnumpy().astype(int)

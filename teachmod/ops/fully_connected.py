@@ -15,6 +15,7 @@ class FullyConnected(Operator):
     """A dense layer."""
 
     name = "FullyConnected"
+    backward_reads = ("data", "weight")  # not the output: the gradient is linear in it
     params = {
         "num_hidden": Param(parse_int, doc="number of output units"),
         "no_bias": Param(parse_bool, False, doc="leave out the bias"),

@@ -136,6 +136,11 @@ class Operator:
     aux_states : names of auxiliary states (updated by forward, not by gradients).
     is_loss : the backward ignores head gradients (loss layers).
     variadic : name of the parameter counting a variable number of inputs (Concat's num_args).
+    backward_reads : names of the inputs and outputs (as in ``list_arguments()`` and
+        ``list_outputs()``) whose values ``backward`` reads; None means all of them. The
+        executor frees every other intermediate tensor as soon as the forward pass is done with
+        it, so that a training batch holds only what backward will read; ``backward`` gets None
+        in place of a tensor it did not ask for.
     """
 
     name: str = ""
@@ -146,6 +151,7 @@ class Operator:
     aux_states: tuple[str, ...] = ()
     is_loss: bool = False
     variadic: str | None = None
+    backward_reads: tuple[str, ...] | None = None
     # Set by the executor: which inputs need a gradient (None = all). Operators may skip the
     # work for the others, as a real framework skips the data gradient of the first layer.
     grad_mask: tuple[bool, ...] | None = None

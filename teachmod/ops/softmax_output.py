@@ -35,6 +35,7 @@ class SoftmaxOutput(Operator):
     aliases = ("Softmax",)
     arguments = ("data", "label")
     is_loss = True
+    backward_reads = ("label", "output")  # p - onehot(label) needs the probabilities, not data
     params = {
         "grad_scale": Param(parse_float, 1.0, doc="multiplies the gradient"),
         "ignore_label": Param(parse_float, -1.0, doc="label value to ignore (with use_ignore)"),
@@ -81,9 +82,9 @@ class SoftmaxOutput(Operator):
         return [softmax(self._as_scores(data), self._axis()).reshape(data.shape)]
 
     def backward(self, out_grads, inputs, outputs, aux):
-        data, label = inputs
-        prob = self._as_scores(outputs[0])
-        if label.shape == data.shape:
+        label, output = inputs[1], outputs[0]  # output has the data's shape and type
+        prob = self._as_scores(output)
+        if label.shape == output.shape:
             # probabilities as labels: no ignoring, no smoothing, no normalization
             grad = (prob - self._as_scores(label)) * self.grad_scale
         else:
@@ -106,9 +107,9 @@ class SoftmaxOutput(Operator):
             # MXNet 1.9.1 wires the *output* where the head gradient belongs (the backward node
             # gets [output, label]), so this multiplies by the probabilities, not by out_grads.
             grad *= prob
-        if label.shape != data.shape:
+        if label.shape != output.shape:
             grad = self._classes_back(grad)
-        return [grad.reshape(data.shape).astype(data.dtype, copy=False), None]
+        return [grad.reshape(output.shape).astype(output.dtype, copy=False), None]
 
     def _classes_last(self, x: np.ndarray) -> np.ndarray:
         """``x`` with its class axis moved last (a view; only multi_output has it elsewhere)."""

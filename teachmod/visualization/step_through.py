@@ -445,12 +445,15 @@ def step_through(model: Any, batch: Any = None, *, arg_params: dict | None = Non
     executor = model._exec_group.execs[0]
     saved_aux = [[a.asnumpy() for a in e.aux_arrays] for e in model._exec_group.execs]
     aux_before = dict(zip(executor.aux_dict, saved_aux[0]))
+    kept_before = executor.keep_intermediates
+    executor.keep_intermediates = True  # this pass keeps every tensor, to be looked at
     try:
         model.forward(batch, is_train=model.for_training)
         if model.for_training:
             model.backward()
         steps = record(executor, model.for_training, aux_before if model.for_training else None)
     finally:
+        executor.keep_intermediates = kept_before
         for e, arrays in zip(model._exec_group.execs, saved_aux):
             for target, old in zip(e.aux_arrays, arrays):
                 np.copyto(target._data, old)

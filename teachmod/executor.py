@@ -145,6 +145,13 @@ class Executor:
     """A symbol bound to arrays: ``forward``, ``backward``, and the arrays by name.
 
     Create it with ``Symbol.bind`` or ``Symbol.simple_bind``.
+
+    Attributes
+    ----------
+    keep_intermediates : bool, default False
+        Keep every tensor and gradient of a pass, to look at them with ``values_by_name``,
+        ``gradients_by_name`` and ``gradients_sent`` (and to call ``backward`` twice). Off, a
+        pass lets go of each intermediate tensor once nothing will read it again.
     """
 
     def __init__(self, symbol: Any, ctx: Any, args: Any, args_grad: Any = None,

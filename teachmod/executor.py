@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import ctypes
+import os
 import platform
 from operator import itemgetter
 from typing import Any, Callable
@@ -45,12 +46,15 @@ def _reuse_freed_memory() -> None:
     1 GiB come from the heap, and the heap is never shrunk, so the next batch's arrays, of the
     same sizes, reuse the memory the last batch freed: the buffer reuse between batches that a
     framework's memory pool gives (and, as with a pool, the process keeps its peak memory),
-    without changing any operator.
+    without changing any operator. ``TEACHMOD_KEEP_HEAP=0`` in the environment leaves the
+    allocator as it is (the process then hands memory back between batches).
     """
     global _MALLOC_TUNED
     if _MALLOC_TUNED:
         return
     _MALLOC_TUNED = True
+    if os.environ.get("TEACHMOD_KEEP_HEAP", "").strip().lower() in ("0", "false", "no", "off"):
+        return
     if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
         return
     try:

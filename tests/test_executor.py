@@ -186,3 +186,23 @@ def test_inference_passes_keep_nothing_but_the_outputs():
     ex.keep_intermediates = True
     np.testing.assert_array_equal(ex.forward(data=np.ones((4, 6)))[0].asnumpy(), out)
     assert ex.values_by_name()["act_output"].shape == (4, 5)
+
+
+@pytest.mark.parametrize("setting, tuned", [("0", False), ("off", False), ("", True)])
+def test_keep_heap_switch(monkeypatch, setting, tuned):
+    import platform
+
+    from teachmod import executor
+    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
+        pytest.skip("the allocator is tuned on glibc only")
+    calls = []
+
+    class FakeLibc:
+        def mallopt(self, option, value):
+            calls.append((option, value))
+
+    monkeypatch.setattr(executor, "_MALLOC_TUNED", False)
+    monkeypatch.setattr(executor.ctypes, "CDLL", lambda name: FakeLibc())
+    monkeypatch.setenv("TEACHMOD_KEEP_HEAP", setting)
+    executor._reuse_freed_memory()
+    assert bool(calls) == tuned

@@ -82,7 +82,7 @@ class _Step:
 
     __slots__ = ("op", "name", "inputs", "outputs", "aux", "needs_backward", "output_names",
                  "gather_inputs", "gather_outputs", "free_after_train", "free_after_inference",
-                 "free_after_backward")
+                 "free_after_backward", "output_kinds")
 
     def __init__(self, op: Any, name: str, inputs: list[int], outputs: list[int],
                  aux: list[NDArray], output_names: list[str]) -> None:
@@ -99,6 +99,9 @@ class _Step:
         self.free_after_train: tuple[int, ...] = ()
         self.free_after_inference: tuple[int, ...] = ()
         self.free_after_backward: tuple[int, ...] = ()
+        # shape and dtype of each output of a multi-output step, recorded by forward: an output
+        # nothing used gets a zero gradient, even after its tensor was let go
+        self.output_kinds: list[tuple[tuple[int, ...], np.dtype]] = []
 
 
 def _by_name(arrays: Any, names: list[str], what: str, required: bool) -> list[NDArray | None]:
@@ -257,8 +260,7 @@ class Executor:
         """The slots whose values ``step``'s backward reads (from its ``backward_reads``)."""
         op = step.op
         slots = step.inputs + step.outputs
-        # a multi-output step also reads its outputs: an unused one gets a zero gradient
-        if op.backward_reads is None or len(step.outputs) > 1:
+        if op.backward_reads is None:
             return set(slots)
         names = op.list_arguments() + op.list_outputs()
         unknown = sorted(set(op.backward_reads) - set(names))
@@ -381,6 +383,7 @@ class Executor:
             else:
                 for slot, out in zip(slots, outputs):
                     values[slot] = out
+                step.output_kinds = [(out.shape, out.dtype) for out in outputs]
             if monitor is not None:
                 self._report(step)
             if lean:  # let go of what no later step and no backward will read
@@ -436,9 +439,9 @@ class Executor:
                 missing = [i for i, g in enumerate(out_grads_step) if g is None]
                 if len(missing) == len(out_grads_step):
                     continue
+                kinds = step.output_kinds  # (an operator may compute fewer than it lists)
                 for i in missing:  # an unused output of a multi-output operator
-                    value = values[outputs[i]]
-                    out_grads_step[i] = np.zeros_like(value) if value is not None else None
+                    out_grads_step[i] = np.zeros(*kinds[i]) if i < len(kinds) else None
             inputs = step.inputs
             in_grads = step.op.backward(out_grads_step, step.gather_inputs(values),
                                         step.gather_outputs(values),

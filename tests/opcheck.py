@@ -116,7 +116,7 @@ def only_what_backward_reads(op: registry.Operator, inputs: list, outputs: list
     """``inputs`` and ``outputs`` with None in place of what ``op.backward_reads`` leaves out
     (the executor frees those tensors before backward runs)."""
     reads = op.backward_reads
-    if reads is None or len(outputs) > 1:
+    if reads is None:
         return inputs, outputs
     return ([x if name in reads else None for name, x in zip(op.list_arguments(), inputs)],
             [y if name in reads else None for name, y in zip(op.list_outputs(), outputs)])

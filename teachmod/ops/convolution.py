@@ -119,6 +119,7 @@ class Convolution(ConvolutionBase):
     """N-D convolution by im2col and one matrix product (see the module docstring)."""
 
     name = "Convolution"
+    backward_reads = ("data", "weight")  # not the output: the layer is linear
     params = conv_params(workspace=1024, no_bias=False)
 
     def check_fits(self, spatial: tuple[int, ...]) -> None:

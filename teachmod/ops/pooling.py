@@ -62,6 +62,12 @@ class Pooling(Operator):
         # listed so that symbol JSON (node_row_ptr) matches MXNet's byte for byte, never computed
         return ["output", "workspace"] if self.pool_type == "max" else ["output"]
 
+    @property
+    def backward_reads(self) -> tuple[str, ...]:
+        # max finds each window's maximum again by comparing the input with the output; Lp
+        # divides by the output; avg and sum need only the input's shape
+        return ("data", "output") if self.pool_type in ("max", "lp") else ("data",)
+
     def num_visible_outputs(self) -> int:
         return 1
 

@@ -11,6 +11,9 @@ scatter-add ``col2im`` does for Convolution:
 - avg: every element gets ``grad / count``; sum: every element gets ``grad``;
 - lp (``(sum x^p)^(1/p)``): element x gets ``grad * (x / out)^(p-1)``.
 
+The most common case, max pooling over 2x2 windows with stride 2 that tile the input, has a
+faster backward pass computing the same numbers on whole image rows (``max_backward_2x2``).
+
 Output size per axis, for input n, kernel k, stride s and pad p:
 ``valid``: ``(n + 2p - k) // s + 1``; ``full``: ``ceil((n + 2p - k) / s) + 1`` (windows may
 hang over the end); ``same`` (1-D only, no pad): ``ceil(n / s)``. Padding never wins a max.

@@ -145,7 +145,7 @@ def conv_forward(data: np.ndarray, weight: np.ndarray, geo: Geometry, groups: in
     cols = im2col(data, geo, groups, ones_row=bias is not None)
     w = weight.reshape(groups, f // groups, -1)
     if bias is not None:
-        w = np.concatenate([w, bias.reshape(groups, f // groups, 1)], axis=2)
+        w = np.concatenate([w, bias.reshape(groups, f // groups, 1).astype(w.dtype)], axis=2)
     out = geo.output_size(data.shape[2:])
     return np.matmul(w, cols).reshape(n, f, *out)
 

@@ -8,7 +8,9 @@ positions they were read from, which is how gradients reach the input.
 Array layouts used throughout (for 2-D; 1-D and 3-D just have fewer or more spatial axes):
 
 - data ``(N, C, H, W)``; windows ``(N, C, OH, OW, KH, KW)`` (a view, nothing copied);
-- columns ``(N, C, KH, KW, OH, OW)``, which reshapes for free into ``(N, C*KH*KW, OH*OW)``.
+- columns ``(N, G, C/G*KH*KW, OH*OW)``: for each image and channel group, one matrix with a row
+  per (channel, kernel tap) and a column per output pixel (``col2im`` takes the same numbers
+  as ``(N, C, KH, KW, OH, OW)``).
 
 A *tap* is one kernel position (i, j). Element (i, j) of all windows together is a strided
 slice of the padded input (``tap_slices``), so a loop over the KH*KW taps, each a whole-array
@@ -66,13 +68,29 @@ def pad_spatial(data: np.ndarray, pad: Shape) -> np.ndarray:
     return np.pad(data, ((0, 0), (0, 0), *((p, p) for p in pad)))
 
 
-def im2col(data: np.ndarray, geo: Geometry) -> np.ndarray:
-    """The columns ``(N, C, *kernel, *out)`` of ``data`` ``(N, C, *spatial)``: one copy."""
-    nd = len(geo.kernel)
-    view = windows(pad_spatial(data, geo.pad), geo, geo.output_size(data.shape[2:]))
+def im2col(data: np.ndarray, geo: Geometry, groups: int = 1,
+           ones_row: bool = False) -> np.ndarray:
+    """The columns of ``data`` ``(N, C, *spatial)`` as matrices ``(N, G, C/G*K, L)``: one copy.
+
+    ``K = prod(kernel)`` rows per channel (the kernel taps), ``L = prod(out)`` columns (one per
+    output pixel). With ``ones_row`` every matrix gets one more row, all ones: a bias is then
+    one more weight column (the weight of an input that is always 1), and the matrix product
+    adds it for free instead of a separate pass over the output.
+    """
+    n, c, nd = data.shape[0], data.shape[1], len(geo.kernel)
+    out = geo.output_size(data.shape[2:])
+    view = windows(pad_spatial(data, geo.pad), geo, out)
     # (N, C, *out, *kernel) -> (N, C, *kernel, *out): kernel taps first, pixels last
-    order = (0, 1, *range(2 + nd, 2 + 2 * nd), *range(2, 2 + nd))
-    return np.ascontiguousarray(view.transpose(order))
+    view = view.transpose(0, 1, *range(2 + nd, 2 + 2 * nd), *range(2, 2 + nd))
+    rows = c // groups * math.prod(geo.kernel)
+    cols = np.empty((n, groups, rows + ones_row, math.prod(out)), data.dtype)
+    # copy the windows into the first ``rows`` rows (a view of them, shaped like the windows)
+    target = np.reshape(cols[:, :, :rows], (n, groups, c // groups, *geo.kernel, *out),
+                        copy=False)
+    target[...] = view.reshape(n, groups, c // groups, *geo.kernel, *out)
+    if ones_row:
+        cols[:, :, rows] = 1
+    return cols
 
 
 def tap_slices(tap: Shape, out_size: Shape, geo: Geometry) -> tuple[slice, ...]:
@@ -119,14 +137,16 @@ def col2im(cols: np.ndarray, spatial: Shape, geo: Geometry) -> np.ndarray:
 # where K = prod(kernel) and L = prod(out). np.matmul runs them as one call over (N, G).
 
 
-def conv_forward(data: np.ndarray, weight: np.ndarray, geo: Geometry,
-                 groups: int) -> np.ndarray:
-    """``output = weight @ im2col(data)``: data ``(N, C, *in)``, weight ``(F, C/G, *kernel)``."""
+def conv_forward(data: np.ndarray, weight: np.ndarray, geo: Geometry, groups: int,
+                 bias: np.ndarray | None = None) -> np.ndarray:
+    """``output = weight @ im2col(data) (+ bias)``: data ``(N, C, *in)``, weight
+    ``(F, C/G, *kernel)``, bias ``(F,)`` -- the last weight column, against a row of ones."""
     n, f = data.shape[0], weight.shape[0]
-    cols = im2col(data, geo)
-    out = cols.shape[2 + len(geo.kernel):]
-    cols = cols.reshape(n, groups, -1, math.prod(out))
+    cols = im2col(data, geo, groups, ones_row=bias is not None)
     w = weight.reshape(groups, f // groups, -1)
+    if bias is not None:
+        w = np.concatenate([w, bias.reshape(groups, f // groups, 1).astype(w.dtype)], axis=2)
+    out = geo.output_size(data.shape[2:])
     return np.matmul(w, cols).reshape(n, f, *out)
 
 
@@ -143,12 +163,17 @@ def conv_backward_data(grad_out: np.ndarray, weight: np.ndarray, geo: Geometry, 
     return col2im(grad_cols.reshape(n, c, *geo.kernel, *grad_out.shape[2:]), spatial, geo)
 
 
-def conv_backward_weight(data: np.ndarray, grad_out: np.ndarray, geo: Geometry,
-                         groups: int) -> np.ndarray:
+def conv_backward_weight(data: np.ndarray, grad_out: np.ndarray, geo: Geometry, groups: int,
+                         bias: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Gradient of ``conv_forward`` with respect to ``weight``: ``grad_out @ im2col(data).T``,
-    summed over the batch. Returns ``(F, C/G, *kernel)``."""
+    summed over the batch. Returns ``(F, C/G, *kernel)``; with ``bias``, also the bias's
+    gradient ``(F,)``: the sum of ``grad_out``, which the row of ones gives in the same product.
+    """
     n, c, f = data.shape[0], data.shape[1], grad_out.shape[1]
-    cols = im2col(data, geo).reshape(n, groups, c // groups * math.prod(geo.kernel), -1)
+    cols = im2col(data, geo, groups, ones_row=bias)
     grad = grad_out.reshape(n, groups, f // groups, -1)
-    per_item = np.matmul(grad, cols.transpose(0, 1, 3, 2))  # (N, G, F/G, C/G*K)
-    return per_item.sum(axis=0).reshape(f, c // groups, *geo.kernel)
+    per_item = np.matmul(grad, cols.transpose(0, 1, 3, 2))  # (N, G, F/G, C/G*K (+1))
+    total = per_item.sum(axis=0)
+    grad_weight = total[..., :c // groups * math.prod(geo.kernel)].reshape(
+        f, c // groups, *geo.kernel)
+    return (grad_weight, total[..., -1].reshape(f)) if bias else grad_weight

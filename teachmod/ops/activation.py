@@ -16,7 +16,9 @@ def _sigmoid(x):
 
 # act_type: (forward f(x), derivative dy/dx as g(x, y))
 ACTIVATIONS = {
-    "relu": (lambda x: np.maximum(x, 0), lambda x, y: x > 0),  # bool: x * True is x
+    # relu's slope is 1 where the output is positive (as MXNet computes it, from the output);
+    # a bool array, and grad * True is grad
+    "relu": (lambda x: np.maximum(x, 0), lambda x, y: y > 0),
     "sigmoid": (_sigmoid, lambda x, y: y * (1 - y)),
     "tanh": (np.tanh, lambda x, y: 1 - y * y),
     "softrelu": (lambda x: np.logaddexp(0, x), lambda x, y: _sigmoid(x)),

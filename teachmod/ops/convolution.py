@@ -16,11 +16,14 @@ product:
 2. **matmul**: flatten the filters to ``W`` of shape ``(num_filter, C*KH*KW)``. Then
    ``W @ cols`` has shape ``(num_filter, OH*OW)``: every filter against every window, which is
    exactly the convolution, reshaped to ``(num_filter, OH, OW)``. ``np.matmul`` does this for
-   the whole batch in one call, using the fast BLAS library.
+   the whole batch in one call, using the fast BLAS library. The bias rides along: it is one
+   more column of ``W``, matched by a row of ones appended to ``cols`` (an input that is always
+   1), so the product adds it without another pass over the (large) output.
 
 The backward pass is two more products of the same matrices:
 
-- ``grad_weight = grad_out @ cols.T`` (summed over the batch);
+- ``grad_weight = grad_out @ cols.T`` (summed over the batch); its column for the row of ones
+  is the bias gradient, the sum of ``grad_out``;
 - ``grad_cols = W.T @ grad_out``, and **col2im** adds every column entry back onto the input
   pixel it was copied from (pixels in several windows receive several contributions).
 
@@ -151,10 +154,8 @@ class Convolution(ConvolutionBase):
     def forward(self, is_train, inputs, aux):
         self.infer_shape([x.shape for x in inputs])  # clear errors for mx.nd calls too
         data, weight = inputs[0], inputs[1]
-        out = _im2col.conv_forward(data, weight, self.geometry(), self.num_group)
-        if not self.no_bias:
-            out += inputs[2].reshape(-1, *(1,) * len(self.kernel))
-        return [out]
+        bias = None if self.no_bias else inputs[2]
+        return [_im2col.conv_forward(data, weight, self.geometry(), self.num_group, bias)]
 
     def backward(self, out_grads, inputs, outputs, aux):
         (grad,) = out_grads
@@ -162,7 +163,8 @@ class Convolution(ConvolutionBase):
         geo = self.geometry()
         grad_data = (_im2col.conv_backward_data(grad, weight, geo, self.num_group, data.shape[2:])
                      if self.needs_grad(0) else None)  # the first layer's data needs none
-        grads = [grad_data, _im2col.conv_backward_weight(data, grad, geo, self.num_group)]
-        if not self.no_bias:
-            grads.append(grad.sum(axis=(0, *range(2, grad.ndim))))
-        return grads
+        if self.no_bias:
+            return [grad_data, _im2col.conv_backward_weight(data, grad, geo, self.num_group)]
+        grad_weight, grad_bias = _im2col.conv_backward_weight(data, grad, geo, self.num_group,
+                                                              bias=True)
+        return [grad_data, grad_weight, grad_bias]

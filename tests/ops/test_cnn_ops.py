@@ -106,6 +106,35 @@ def test_pooling_gradient(attrs, shape):
     check("Pooling", attrs, [rand(*shape)])
 
 
+def max_pool_gradient_by_loops(grad, data, kernel, stride):
+    """Max pooling's input gradient written as loops: each window's gradient goes to its
+    first maximum in row-major order (no padding, 'valid' windows)."""
+    result = np.zeros_like(data)
+    (kh, kw), (sh, sw) = kernel, stride
+    for n, c, i, j in np.ndindex(*grad.shape):
+        window = data[n, c, i * sh:i * sh + kh, j * sw:j * sw + kw]
+        r, s = np.unravel_index(np.argmax(window), window.shape)  # argmax: the first maximum
+        result[n, c, i * sh + r, j * sw + s] += grad[n, c, i, j]
+    return result
+
+
+@pytest.mark.parametrize("shape, kernel, stride", [
+    ((2, 3, 6, 8), (2, 2), (2, 2)),    # windows tile the input: the row-wise fast path
+    ((2, 3, 7, 5), (2, 2), (2, 2)),    # a row and a column left over: the tap loop
+    ((1, 2, 6, 6), (3, 3), (2, 2)),    # overlapping windows
+])
+def test_max_pooling_gradient_goes_to_the_first_maximum(shape, kernel, stride):
+    rng = np.random.default_rng(3)
+    # few distinct values (and many zeros, as after relu): most windows hold ties
+    data = np.maximum(rng.integers(-2, 3, shape), 0).astype(np.float32)
+    op = opcheck.make_op("Pooling", {"kernel": kernel, "stride": stride, "pool_type": "max"})
+    (out,) = op.forward(True, [data], [])
+    grad = rng.standard_normal(out.shape).astype(np.float32)
+    (got,) = op.backward([grad], [data], [out], [])
+    assert got.dtype == np.float32
+    np.testing.assert_array_equal(got, max_pool_gradient_by_loops(grad, data, kernel, stride))
+
+
 @pytest.mark.parametrize("attrs, shape", [
     ({"fix_gamma": False}, (4, 3, 2, 2)),
     ({}, (4, 3, 2, 2)),  # fix_gamma: gamma is 1 and its gradient 0

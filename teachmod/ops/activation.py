@@ -1,7 +1,8 @@
 """Activation: an elementwise non-linearity chosen by ``act_type``.
 
-Each entry gives the function and its derivative written in terms of the input ``x`` and the
-output ``y`` (whichever is cheaper), so forward and backward sit side by side.
+Each entry gives the function and its derivative, written in terms of the output ``y`` where
+that is cheaper (then backward needs only the output, and the executor can let the input go)
+or of the input ``x``, so forward and backward sit side by side.
 """
 from __future__ import annotations
 
@@ -14,15 +15,15 @@ def _sigmoid(x):
     return 1.0 / (1.0 + np.exp(-x))
 
 
-# act_type: (forward f(x), derivative dy/dx as g(x, y))
+# act_type: (forward f(x), derivative dy/dx, and what the derivative takes: "output" y or "data" x)
 ACTIVATIONS = {
     # relu's slope is 1 where the output is positive (as MXNet computes it, from the output);
     # a bool array, and grad * True is grad
-    "relu": (lambda x: np.maximum(x, 0), lambda x, y: y > 0),
-    "sigmoid": (_sigmoid, lambda x, y: y * (1 - y)),
-    "tanh": (np.tanh, lambda x, y: 1 - y * y),
-    "softrelu": (lambda x: np.logaddexp(0, x), lambda x, y: _sigmoid(x)),
-    "softsign": (lambda x: x / (1 + np.abs(x)), lambda x, y: 1 / (1 + np.abs(x)) ** 2),
+    "relu": (lambda x: np.maximum(x, 0), lambda y: y > 0, "output"),
+    "sigmoid": (_sigmoid, lambda y: y * (1 - y), "output"),
+    "tanh": (np.tanh, lambda y: 1 - y * y, "output"),
+    "softrelu": (lambda x: np.logaddexp(0, x), _sigmoid, "data"),
+    "softsign": (lambda x: x / (1 + np.abs(x)), lambda x: 1 / (1 + np.abs(x)) ** 2, "data"),
 }
 
 
@@ -33,10 +34,14 @@ class Activation(Operator):
     name = "Activation"
     params = {"act_type": Param(parse_str, choices=tuple(ACTIVATIONS), doc="the function")}
 
+    @property
+    def backward_reads(self) -> tuple[str, ...]:
+        return (ACTIVATIONS[self.act_type][2],)
+
     def forward(self, is_train, inputs, aux):
-        function, _ = ACTIVATIONS[self.act_type]
+        function, _, _ = ACTIVATIONS[self.act_type]
         return [function(inputs[0]).astype(inputs[0].dtype, copy=False)]
 
     def backward(self, out_grads, inputs, outputs, aux):
-        _, derivative = ACTIVATIONS[self.act_type]
-        return [out_grads[0] * derivative(inputs[0], outputs[0])]
+        _, derivative, takes = ACTIVATIONS[self.act_type]
+        return [out_grads[0] * derivative(outputs[0] if takes == "output" else inputs[0])]

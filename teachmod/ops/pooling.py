@@ -228,12 +228,14 @@ class Pooling(Operator):
            bottom pair is cleared where its top pair is non-zero;
         4. the input's gradient is the repeated ``grad`` where ``hit``, and 0 elsewhere.
         """
-        up_out, up_grad = out.repeat(2, axis=-1), grad.repeat(2, axis=-1)
+        up_out = out.repeat(2, axis=-1)
         top, bottom = data[:, :, 0::2] == up_out, data[:, :, 1::2] == up_out
+        del up_out  # half the input's size: let it go before the result is allocated
         top_pairs, bottom_pairs = top.view("<u2"), bottom.view("<u2")  # views: edits go to hits
         top_pairs &= ~(top_pairs << 8)
         bottom_pairs *= top_pairs == 0
         bottom_pairs &= ~(bottom_pairs << 8)
+        up_grad = grad.repeat(2, axis=-1)
         result = np.empty_like(data)
         np.multiply(up_grad, top, out=result[:, :, 0::2])
         np.multiply(up_grad, bottom, out=result[:, :, 1::2])

@@ -38,9 +38,12 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Mapping
 from typing import Any, Callable, TextIO
 
 import numpy as np
+
+from ..model import LazyLocals
 
 __all__ = ["LiveMetrics"]
 
@@ -184,6 +187,7 @@ class LiveMetrics:
         self._t0 = 0.0
         self._num_epoch: int | None = None
         self._iter_batches: int | None = None
+        self._epoch_length = 0  # batches per epoch as fit's training iterator tells (0: unknown)
         self._module: Any = None
         self._lr: Callable[[], float] = _nan
         self._samples: float | None = None
@@ -204,17 +208,17 @@ class LiveMetrics:
         """Dispatch a call from ``fit``: ``(BatchEndParam)`` after a batch or after scoring
         (``score``'s locals), ``(epoch, symbol, arg_params, aux_params)`` after an epoch.
 
-        The common case -- the next batch of the open epoch, nothing else to do -- takes a
-        short path, timed from the first line like the rest (about a microsecond)."""
+        The common case -- a batch of ``fit`` that continues the open epoch and cannot be its
+        last (the training iterator's length says so), nothing else to do -- takes a short path,
+        timed from the first line like the rest (under a microsecond). It never looks at fit's
+        locals: they are ``LazyLocals``, whose dict is built only when read."""
         now = time.perf_counter()
         if self._running and len(args) == 1 and not kwargs:
             param = args[0]
-            loc = getattr(param, "locals", None)
-            if (type(loc) is dict and not self.stop_requested
-                    and getattr(param, "nbatch", None) == self._nbatch_in_epoch
+            if (type(getattr(param, "locals", None)) is LazyLocals  # fit's batch, not score's
+                    and param.nbatch == self._nbatch_in_epoch < self._epoch_length - 1
                     and param.epoch == self._epoch_now and not self._epoch_closed
-                    and getattr(param, "eval_metric", None) is self._reader.metric
-                    and "actual_num_batch" not in loc and not loc.get("end_of_batch")):
+                    and not self.stop_requested and param.eval_metric is self._reader.metric):
                 self._rows.extend((param.epoch, param.nbatch, now, self._lr())
                                   + self._reader.read())
                 self._nbatch_in_epoch += 1
@@ -242,7 +246,7 @@ class LiveMetrics:
         """
         now = time.perf_counter()
         metric = param.eval_metric
-        loc = param.locals if isinstance(param.locals, dict) else {}
+        loc = param.locals if isinstance(param.locals, Mapping) else {}
         if not self._running:
             self._begin(param, loc, now)
         elif metric is not self._reader.metric:
@@ -437,9 +441,10 @@ class LiveMetrics:
             self._epoch_role = roles["epoch_end_callback"]
         else:
             self._expect_eval, self._epoch_role = None, False
+        self._epoch_length = (_batches_per_epoch(loc.get("train_data")) or 0) if in_fit else 0
         self._iter_batches = self.batches_per_epoch
-        if in_fit and self._iter_batches is None:
-            self._iter_batches = _batches_per_epoch(loc.get("train_data"))
+        if self._iter_batches is None:
+            self._iter_batches = self._epoch_length or None
         last_time = self._batch["time"][-1] if self._batch["time"] else 0.0
         self._t0 = now - last_time
         self._finish_at = None

@@ -164,7 +164,8 @@ class LiveMetrics:
         self.refresh_seconds = 0.0
         # Recorded per batch: epoch, nbatch, perf_counter, lr, then the metric's counters, as
         # plain doubles in one array (no Python object per batch for the garbage collector to
-        # walk); turned into the columns below by _sync(), which runs only at a refresh.
+        # walk); turned into the columns below by _sync() only when something shows or reads
+        # them (a figure, a status line, history): not at every epoch.
         self._rows = array.array("d")
         self._batch: dict[str, list] = {k: [] for k in
                                         ("epoch", "nbatch", "x", "time", "lr", "samples_per_sec")}
@@ -288,10 +289,9 @@ class LiveMetrics:
         """
         if not self._epoch_closed and param.epoch == self._epoch_now:
             self._close_epoch(self._train_values())
-        self._sync()
         row = _last_index(self._epoch["epoch"], param.epoch)
         if row is None:  # validation of an epoch we did not see train
-            self._add_epoch_row(param.epoch, NAN, 0, {})
+            self._add_epoch_row(param.epoch, NAN, self._last_batch()[1], 0, {})
             row = len(self._epoch["epoch"]) - 1
         for name, value in param.eval_metric.get_global_name_value():
             column = "val-" + name
@@ -373,7 +373,6 @@ class LiveMetrics:
     @property
     def figure(self) -> Any:
         """The matplotlib ``Figure`` with the curves so far (drawn with the Agg backend)."""
-        self._sync()
         return self._update_plot()
 
     def save(self, path: str, **kwargs: Any) -> None:
@@ -413,8 +412,7 @@ class LiveMetrics:
         return " · ".join(parts)
 
     def __repr__(self) -> str:
-        n = len(self._batch["epoch"]) + len(self._rows) // (4 + self._reader.width
-                                                               if self._reader else 1)
+        n = len(self._batch["epoch"]) + self._rows_recorded()
         return f"<LiveMetrics {self.mode}: {n} batches, {len(self._epoch['epoch'])} epochs>"
 
     # ---- one run of fit --------------------------------------------------------------------
@@ -486,11 +484,10 @@ class LiveMetrics:
         return chosen
 
     def _open_epoch(self, epoch: int, loc: dict, now: float) -> None:
-        self._sync()
         self._epoch_now = epoch
         self._epoch_closed = False
         self._nbatch_in_epoch = 0
-        self._epoch_first_index = len(self._batch["epoch"])
+        self._epoch_first_index = len(self._batch["epoch"]) + self._rows_recorded()
         tic = loc.get("tic")  # fit's time.time() at the start of the epoch
         if isinstance(tic, float):
             self._epoch_start[epoch] = now - (time.time() - tic)
@@ -501,26 +498,29 @@ class LiveMetrics:
         return metric.get_global_name_value() if metric is not None else None
 
     def _close_epoch(self, values: list[tuple[str, Any]] | None, partial: bool = False) -> None:
-        """The open epoch is over: fix its x values, add its row to the epoch table."""
-        self._sync()
+        """The open epoch is over: fix its x values, add its row to the epoch table.
+
+        Its batches may still be recorded rows (``_sync`` runs only when something is shown):
+        they take the epoch's length from ``_estimate`` when they are converted."""
         epoch, count = self._epoch_now, self._nbatch_in_epoch
         self._epoch_closed = True
         if not partial:
             self._counts[epoch] = count
             if self._estimate.get(epoch) != count:
                 self._estimate[epoch] = count
-                self._fix_x(epoch, count)
+                self._fix_x(epoch, count)  # the batches converted already
+        x, t, counters = self._last_batch()
         if values is None:  # the metric was reset already: its last running values
-            values = [(n, self._reader.value(self._prev[2], n)) for n in self._reader.names]
-        self._add_epoch_row(epoch, self._batch["x"][-1], count, dict(values))
+            values = [(n, self._reader.value(counters, n)) for n in self._reader.names]
+        self._add_epoch_row(epoch, x, t, count, dict(values))
         if self._view is not None and self._expect_eval is not True:
             self._view.epoch_done(len(self._epoch["epoch"]) - 1)
 
-    def _add_epoch_row(self, epoch: int, x: float, count: int, values: dict) -> None:
+    def _add_epoch_row(self, epoch: int, x: float, t: float, count: int, values: dict) -> None:
         e = self._epoch
         e["epoch"].append(epoch)
         e["x"].append(x)
-        e["time"].append(self._batch["time"][-1] if self._batch["time"] else 0.0)
+        e["time"].append(t)
         e["batches"].append(count)
         for name in self._names:
             e.setdefault("train-" + name, [NAN] * (len(e["epoch"]) - 1))
@@ -537,6 +537,20 @@ class LiveMetrics:
                 self._view.stopping()
 
     # ---- from recorded rows to columns -----------------------------------------------------
+    def _rows_recorded(self) -> int:
+        """Batches recorded and not yet converted by ``_sync``."""
+        return len(self._rows) // (4 + self._reader.width) if self._reader is not None else 0
+
+    def _last_batch(self) -> tuple[float, float, Any]:
+        """x, time and metric counters of the latest batch, converted or not."""
+        if self._rows:
+            row = self._rows[-(4 + self._reader.width):]
+            epoch, nbatch = int(row[0]), int(row[1])
+            x = _batch_x(epoch, nbatch, self._estimate.get(epoch) or 0)
+            return float(x), row[2] - self._t0, row[4:]
+        b = self._batch
+        return (b["x"][-1], b["time"][-1], self._prev[2]) if b["x"] else (NAN, 0.0, None)
+
     def _sync(self) -> None:
         """Turn the rows recorded since the last call into the ``history`` columns.
 
@@ -555,10 +569,10 @@ class LiveMetrics:
         first[1:] = (epoch[1:] != epoch[:-1]) | (nbatch[1:] == 0)
 
         # x: epochs with batch resolution, from the expected number of batches per epoch
-        expected = np.zeros(len(rows))
-        for e in np.unique(epoch):
-            expected[epoch == e] = self._estimate.get(int(e)) or 0
-        x = epoch + (nbatch + 1) / np.maximum(expected, nbatch + 1)
+        low = int(epoch.min())
+        expected = np.array([self._estimate.get(e) or 0
+                             for e in range(low, int(epoch.max()) + 1)])[epoch - low]
+        x = _batch_x(epoch, nbatch, expected)
         # samples/s: since the previous batch, or since the epoch's start for its first batch
         before = np.concatenate([[NAN if prev_t is None else prev_t], t[:-1]])
         before[first] = [self._epoch_start.get(int(e), NAN) for e in epoch[first]]
@@ -576,11 +590,12 @@ class LiveMetrics:
         b["time"].extend((t - self._t0).tolist())
         b["lr"].extend(lr.tolist())
         b["samples_per_sec"].extend(speed.tolist())
-        self._smooth["samples/s"].extend(_ema(speed.tolist(), beta, self._ema["samples/s"]))
+        self._smooth["samples/s"].extend(_ema(speed, beta, self._ema["samples/s"]).tolist())
         for name in self._names:
-            values = self._reader.batch_values(counters, previous, first, name).tolist()
-            b[name].extend(values)
-            self._smooth[name].extend(_ema(values, beta, self._ema.setdefault(name, [0.0, 0.0])))
+            values = self._reader.batch_values(counters, previous, first, name)
+            b[name].extend(values.tolist())
+            state = self._ema.setdefault(name, [0.0, 0.0])
+            self._smooth[name].extend(_ema(values, beta, state).tolist())
         self._prev = (int(epoch[-1]), float(t[-1]), counters[-1])
         if not self._epoch_closed and not self._estimate.get(self._epoch_now):
             self._fix_x(self._epoch_now, self._nbatch_in_epoch)  # unknown length: so far
@@ -606,8 +621,7 @@ class LiveMetrics:
         total against a run without the callback.
         """
         t = time.perf_counter()
-        self._sync()
-        self._view.refresh()
+        self._view.refresh()  # converts the recorded rows if it shows them (status, plot)
         end = time.perf_counter()
         cost = end - t
         self.refreshes += 1
@@ -641,6 +655,7 @@ class LiveMetrics:
     def _update_plot(self) -> Any:
         from ._plot import LivePlot
 
+        self._sync()
         names = self._plot_names or self._names
         if self._plot is None or self._plot.names != names:
             self._plot = LivePlot(names, self.show_lr, self.show_speed, self.title)
@@ -903,18 +918,42 @@ def _last_index(values: list, wanted: Any) -> int | None:
     return None
 
 
-def _ema(values: list[float], beta: float, state: list[float]) -> list[float]:
+def _batch_x(epoch: Any, nbatch: Any, expected: Any) -> Any:
+    """x of a batch: its epoch plus the share of the epoch done (``expected`` batches, or
+    more if there were more)."""
+    return epoch + (nbatch + 1) / np.maximum(expected, nbatch + 1)
+
+
+def _ema(values: np.ndarray, beta: float, state: list[float]) -> np.ndarray:
     """The bias-corrected exponential moving average after each value (NaN values skipped);
-    ``state`` is ``[running sum, running weight]`` and is carried to the next call."""
-    average, weight = state
-    rest = 1.0 - beta
-    out = []
-    for value in values:
-        if value == value:  # not NaN
-            average = beta * average + rest * value
-            weight = beta * weight + rest
-        out.append(average / weight if weight else NAN)
-    state[:] = [average, weight]
+    ``state`` is ``[running sum, running weight]`` and is carried to the next call.
+
+    Vectorised (a Python loop takes about 0.1 microsecond a value, a visible share of a short
+    batch): after the c-th value, the running sum is
+    ``beta**c * (sum0 + (1 - beta) * sum of x_j * beta**-j over the values so far)`` and the
+    weight ``beta**c * weight0 + 1 - beta**c``. As ``beta**-j`` grows fast, the values go in
+    blocks short enough to keep it below 1e100 (and the cumulative sum's rounding small).
+    """
+    if beta == 0.0:  # no smoothing: the latest value seen
+        last = np.maximum.accumulate(np.where(np.isnan(values), -1, np.arange(len(values))))
+        before = state[0] / state[1] if state[1] else NAN
+        out = np.where(last >= 0, values[np.maximum(last, 0)], before)
+        if len(values) and last[-1] >= 0:
+            state[:] = [float(out[-1]), 1.0]
+        return out
+    out = np.empty(len(values))
+    block = int(min(4096, max(1, 100 / -math.log10(beta))))
+    for start in range(0, len(values), block):
+        chunk = values[start:start + block]
+        valid = ~np.isnan(chunk)
+        count = np.cumsum(valid)  # values seen in this block so far
+        decay = beta ** count
+        total = np.cumsum(np.where(valid, chunk, 0.0) * beta ** -count.astype(float))
+        average = decay * (state[0] + (1.0 - beta) * total)
+        weight = decay * state[1] + 1.0 - decay
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[start:start + len(chunk)] = np.where(weight > 0, average / weight, NAN)
+        state[:] = [float(average[-1]), float(weight[-1])]
     return out
 
 

@@ -220,8 +220,9 @@ class LiveMetrics:
                     and param.nbatch == self._nbatch_in_epoch < self._epoch_length - 1
                     and param.epoch == self._epoch_now and not self._epoch_closed
                     and not self.stop_requested and param.eval_metric is self._reader.metric):
-                self._rows.extend((param.epoch, param.nbatch, now, self._lr())
-                                  + self._reader.read())
+                # fromlist: one resize for the row (extend grows the array item by item)
+                self._rows.fromlist([param.epoch, param.nbatch, now, self._lr(),
+                                     *self._reader.read()])
                 self._nbatch_in_epoch += 1
                 if now >= self._next_refresh:
                     self._refresh()
@@ -258,7 +259,7 @@ class LiveMetrics:
             if not self._epoch_closed:
                 self._close_epoch(None)
             self._open_epoch(epoch, loc, now)
-        self._rows.extend((epoch, param.nbatch, now, self._lr()) + self._reader.read())
+        self._rows.fromlist([epoch, param.nbatch, now, self._lr(), *self._reader.read()])
         self._nbatch_in_epoch = param.nbatch + 1
 
         end_of_epoch = bool(loc.get("end_of_batch"))

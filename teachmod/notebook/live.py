@@ -653,14 +653,15 @@ class LiveMetrics:
             hi = float(math.ceil(hi))
         return (lo, hi + 0.02 * (hi - lo))  # room for the last epoch's markers
 
-    def _update_plot(self) -> Any:
+    def _update_plot(self, steady: bool = False) -> Any:
+        """The figure, brought up to date; ``steady``: a live frame (see ``LivePlot.update``)."""
         from ._plot import LivePlot
 
         self._sync()
         names = self._plot_names or self._names
         if self._plot is None or self._plot.names != names:
             self._plot = LivePlot(names, self.show_lr, self.show_speed, self.title)
-        self._plot.update(self._plot_series(), self._xlim())
+        self._plot.update(self._plot_series(), self._xlim(), steady)
         return self._plot.figure
 
     def _make_view(self) -> Any:

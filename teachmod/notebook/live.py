@@ -11,16 +11,19 @@ and a Stop button; in a script or CI it prints compact progress lines. Either wa
 ``live.history`` holds everything as plain lists and ``live.save('curves.png')`` writes the
 figure.
 
-How it keeps training fast: after each batch it only appends one tuple (the time, the learning
-rate and the metric's running sums); turning those into per-batch values, smoothing them and
-drawing happens at a refresh. Everything it does is timed, and refreshes are spaced so that
-the timed total stays under half of ``max_overhead`` (5%) of the wall time -- the other half is
-for what its timer cannot see: fit's own cost of calling a batch callback, and the after-effects
-of a redraw -- and under ``max_fps`` per second. ``benchmarks/bench_live_overhead.py`` measures
-the whole against a run without callbacks. On the seed MLP (about 85 microseconds a batch) the
-recording alone costs about 2% of an epoch as timed, and about 5% in all: fit's calling a
-callback (1.5-2%, as for ``Speedometer``) and the callback's cost in situ, between batches of
-training that leave the caches cold, are more than a microbenchmark shows.
+How it keeps training fast: after each batch it only appends one row of numbers (the time, the
+learning rate and the metric's running sums); it reads fit's locals (``LazyLocals``, built only
+when read) only at an epoch's first and last batch. Turning the rows into per-batch values,
+smoothing them and drawing happen only when something is shown (a widget refresh, a status line)
+or read. A live frame redraws only the data lines when the axes have not changed (blitting).
+Everything it does is timed, and refreshes are spaced so that the timed total stays under
+``TIMED_SHARE`` (40%) of ``max_overhead`` (5%) of the wall time -- the rest is for what its
+timer cannot see: fit's own cost of calling a batch callback, and the after-effects of a redraw
+-- and under ``max_fps`` per second. ``benchmarks/bench_live_overhead.py`` measures the whole
+against a run without callbacks. On the seed MLP (about 80 microseconds a batch) recording costs
+about 1.5% of an epoch as timed, about 4% in all with fit's calling a callback (about 1%) and
+the callback's cost in situ, between batches of training that leave the caches cold, which is
+more than a microbenchmark shows.
 
 How Stop works: the button (or Jupyter's *Interrupt kernel*, or Ctrl-C, or
 ``live.request_stop()``) only raises a flag. At the end of the current batch the callback sets
@@ -51,10 +54,11 @@ NAN = float("nan")
 MAX_WAIT = 10.0  # seconds: the longest the figure waits for a refresh during training
 # The share of ``max_overhead`` that this object's own, timed work may take. The rest is for
 # what its timer cannot see: fit's cost of building a BatchEndParam and calling any batch
-# callback at all (about 1.5% of the seed MLP's epoch, see ``Speedometer`` in
-# benchmarks/bench_live_overhead.py), and a redraw's after-effects on training (caches and
-# allocator left cold, matplotlib's garbage).
-TIMED_SHARE = 0.5
+# callback at all (about 1% of the seed MLP's epoch, see ``Speedometer`` in
+# benchmarks/bench_live_overhead.py), the recording's cost in situ beyond what it times, and a
+# redraw's after-effects on training (caches and allocator left cold, matplotlib's garbage).
+# 40% (not half) keeps the seed MLP's total well under 5% as fit itself gets faster.
+TIMED_SHARE = 0.4
 MODES = ("auto", "widget", "text", "silent")
 
 
@@ -86,9 +90,9 @@ class LiveMetrics:
         At most this many refreshes per second.
     max_overhead : float, default 0.05
         The slow-down of training that the view may cause. Refreshes are spaced so that all
-        the work of this object -- recording batches and drawing -- takes at most half of this
-        fraction of the wall time, leaving the other half for costs it cannot time (fit's
-        calling a callback, a redraw's after-effects on training). Setting up the view and the
+        the work of this object -- recording batches and drawing -- takes at most 40% of this
+        fraction of the wall time, leaving the rest for costs it cannot time (fit's calling a
+        callback, a redraw's after-effects on training). Setting up the view and the
         final figure are outside the budget; there is at least one refresh every 10 s.
     show_lr, show_speed : bool, default True
         Draw the learning-rate and the throughput panels.
@@ -555,8 +559,8 @@ class LiveMetrics:
     def _sync(self) -> None:
         """Turn the rows recorded since the last call into the ``history`` columns.
 
-        Column by column with numpy (the smoothing is one short loop per series), so that it
-        costs well under a microsecond per batch.
+        Column by column with numpy, so that it costs well under a microsecond per batch; it
+        runs only when something is shown or read, so usually on many rows at once.
         """
         if not self._rows:
             return
@@ -609,14 +613,15 @@ class LiveMetrics:
 
     # ---- drawing ----------------------------------------------------------------------------
     def _refresh(self) -> None:
-        """Sync and redraw now, then schedule the next refresh.
+        """Redraw now (the view converts the recorded rows it shows), then schedule the next
+        refresh.
 
         The budget: everything this object does during a run -- recording each batch (timed
         from the first line of ``__call__``), converting, every refresh, the first one
         included -- adds up in ``_spent``. The next refresh comes at least 1/max_fps seconds
         later, and once the time spent so far plus the expected cost of one more refresh is
         within ``TIMED_SHARE * max_overhead`` of the run's wall time (but never more than
-        ``MAX_WAIT`` seconds later, so the figure cannot freeze). Only half of ``max_overhead``
+        ``MAX_WAIT`` seconds later, so the figure cannot freeze). Only part of ``max_overhead``
         goes to the timed work because training also slows down by what the timer cannot see
         (fit calling a callback at all, a redraw's after-effects); the benchmark measures the
         total against a run without the callback.

@@ -44,8 +44,8 @@ class LazyLocals(Mapping):
     __slots__ = ("_frame", "_locals")
 
     def __init__(self) -> None:
-        # Until read, this keeps the caller's frame, whose variable (``params`` in fit) keeps
-        # this in turn: a cycle that the garbage collector frees once fit has returned.
+        # Until read, this keeps the caller's frame (and so all its variables): the caller should
+        # not keep this in a variable of its own beyond the callbacks (a reference cycle).
         self._frame: Any = sys._getframe(1)
         self._locals: dict | None = None
 

@@ -293,6 +293,7 @@ class BaseModule:
                     params = BatchEndParam(epoch, nbatch, eval_metric, LazyLocals())
                     for callback in _as_list(batch_end_callback):
                         callback(params)
+                    params = None  # unread, its LazyLocals keeps this frame: no cycle
                 nbatch += 1
                 if self.stop_training and not end_of_batch:  # a callback asked to stop
                     end_of_batch = True

@@ -46,7 +46,7 @@ from typing import Any, Callable, TextIO
 
 import numpy as np
 
-from ..model import LazyLocals
+from ..model import BatchEndParam, LazyLocals
 
 __all__ = ["LiveMetrics"]
 
@@ -192,7 +192,11 @@ class LiveMetrics:
         self._t0 = 0.0
         self._num_epoch: int | None = None
         self._iter_batches: int | None = None
-        self._epoch_length = 0  # batches per epoch as fit's training iterator tells (0: unknown)
+        # The short path of __call__ takes the batches of _short_epoch (None: none; it is the
+        # open epoch of a run until it closes or a stop is requested) up to _short_until (from
+        # the training iterator's length: later batches may end the epoch; 0: unknown).
+        self._short_epoch: int | None = None
+        self._short_until = 0
         self._module: Any = None
         self._lr: Callable[[], float] = _nan
         self._samples: float | None = None
@@ -218,16 +222,14 @@ class LiveMetrics:
         timed from the first line like the rest (under a microsecond). It never looks at fit's
         locals: they are ``LazyLocals``, whose dict is built only when read."""
         now = time.perf_counter()
-        if self._running and len(args) == 1 and not kwargs:
-            param = args[0]
-            if (type(getattr(param, "locals", None)) is LazyLocals  # fit's batch, not score's
-                    and param.nbatch == self._nbatch_in_epoch < self._epoch_length - 1
-                    and param.epoch == self._epoch_now and not self._epoch_closed
-                    and not self.stop_requested and param.eval_metric is self._reader.metric):
+        if len(args) == 1 and type(args[0]) is BatchEndParam and not kwargs:
+            epoch, nbatch, metric, loc = args[0]
+            if (epoch == self._short_epoch and nbatch == self._nbatch_in_epoch < self._short_until
+                    and type(loc) is LazyLocals  # a batch of fit, not score's end
+                    and metric is self._reader.metric):
                 # fromlist: one resize for the row (extend grows the array item by item)
-                self._rows.fromlist([param.epoch, param.nbatch, now, self._lr(),
-                                     *self._reader.read()])
-                self._nbatch_in_epoch += 1
+                self._rows.fromlist([epoch, nbatch, now, self._lr(), *self._reader.read()])
+                self._nbatch_in_epoch = nbatch + 1
                 if now >= self._next_refresh:
                     self._refresh()
                 self._spent += time.perf_counter() - now
@@ -336,6 +338,7 @@ class LiveMetrics:
         """
         if self._running:
             self.stop_requested = True
+            self._short_epoch = None  # the next batch takes the long path, which stops
 
     def finish(self) -> None:
         """End the run: draw the final figure, leave it as a static image in the notebook (or
@@ -344,6 +347,7 @@ class LiveMetrics:
         if not self._running:
             return
         self._running = False
+        self._short_epoch = None
         try:
             if not self._epoch_closed and self._reader is not None:
                 self._close_epoch(self._train_values())
@@ -444,10 +448,11 @@ class LiveMetrics:
             self._epoch_role = roles["epoch_end_callback"]
         else:
             self._expect_eval, self._epoch_role = None, False
-        self._epoch_length = (_batches_per_epoch(loc.get("train_data")) or 0) if in_fit else 0
+        length = _batches_per_epoch(loc.get("train_data")) if in_fit else None
+        self._short_until = length - 1 if length else 0
         self._iter_batches = self.batches_per_epoch
         if self._iter_batches is None:
-            self._iter_batches = self._epoch_length or None
+            self._iter_batches = length
         last_time = self._batch["time"][-1] if self._batch["time"] else 0.0
         self._t0 = now - last_time
         self._finish_at = None
@@ -491,6 +496,7 @@ class LiveMetrics:
     def _open_epoch(self, epoch: int, loc: dict, now: float) -> None:
         self._epoch_now = epoch
         self._epoch_closed = False
+        self._short_epoch = epoch
         self._nbatch_in_epoch = 0
         self._epoch_first_index = len(self._batch["epoch"]) + self._rows_recorded()
         tic = loc.get("tic")  # fit's time.time() at the start of the epoch
@@ -509,6 +515,7 @@ class LiveMetrics:
         they take the epoch's length from ``_estimate`` when they are converted."""
         epoch, count = self._epoch_now, self._nbatch_in_epoch
         self._epoch_closed = True
+        self._short_epoch = None
         if not partial:
             self._counts[epoch] = count
             if self._estimate.get(epoch) != count:

@@ -193,10 +193,12 @@ class LiveMetrics:
         self._num_epoch: int | None = None
         self._iter_batches: int | None = None
         # The short path of __call__ takes the batches of _short_epoch (None: none; it is the
-        # open epoch of a run until it closes or a stop is requested) up to _short_until (from
-        # the training iterator's length: later batches may end the epoch; 0: unknown).
+        # open epoch of a run until it closes or a stop is requested) below _short_until: the
+        # batches before the one that may end the epoch, by the training iterator's length or,
+        # if it cannot tell, the last epoch's (0: unknown yet).
         self._short_epoch: int | None = None
         self._short_until = 0
+        self._length_known = False  # _short_until from the iterator, not learnt
         self._module: Any = None
         self._lr: Callable[[], float] = _nan
         self._samples: float | None = None
@@ -295,7 +297,7 @@ class LiveMetrics:
             ``epoch`` and ``eval_metric`` (the validation metric after scoring).
         """
         if not self._epoch_closed and param.epoch == self._epoch_now:
-            self._close_epoch(self._train_values())
+            self._close_epoch(None)
         row = _last_index(self._epoch["epoch"], param.epoch)
         if row is None:  # validation of an epoch we did not see train
             self._add_epoch_row(param.epoch, NAN, self._last_batch()[1], 0, {})
@@ -324,7 +326,7 @@ class LiveMetrics:
             Passed by ``fit``; not used.
         """
         if not self._epoch_closed and epoch == self._epoch_now:
-            self._close_epoch(self._train_values())
+            self._close_epoch(None)
         self._check_stop_between_epochs()
         if self.stop_requested and self._finish_at is None:  # Stop between two epochs
             self._finish_at = "eval" if self._expect_eval else "epoch"
@@ -350,7 +352,7 @@ class LiveMetrics:
         self._short_epoch = None
         try:
             if not self._epoch_closed and self._reader is not None:
-                self._close_epoch(self._train_values())
+                self._close_epoch(None)
             self._sync()
             t = time.perf_counter()
             self._view.finish()
@@ -450,6 +452,7 @@ class LiveMetrics:
             self._expect_eval, self._epoch_role = None, False
         length = _batches_per_epoch(loc.get("train_data")) if in_fit else None
         self._short_until = length - 1 if length else 0
+        self._length_known = bool(length)
         self._iter_batches = self.batches_per_epoch
         if self._iter_batches is None:
             self._iter_batches = length
@@ -504,10 +507,6 @@ class LiveMetrics:
             self._epoch_start[epoch] = now - (time.time() - tic)
         self._estimate[epoch] = self._iter_batches or self._counts.get(epoch - 1)
 
-    def _train_values(self) -> list[tuple[str, float]] | None:
-        metric = self._reader.metric if self._reader is not None else None
-        return metric.get_global_name_value() if metric is not None else None
-
     def _close_epoch(self, values: list[tuple[str, Any]] | None, partial: bool = False) -> None:
         """The open epoch is over: fix its x values, add its row to the epoch table.
 
@@ -518,11 +517,14 @@ class LiveMetrics:
         self._short_epoch = None
         if not partial:
             self._counts[epoch] = count
+            if not self._length_known:  # an epoch ended by fit shorter than this one would
+                self._short_until = count - 1  # close later, at validation or the next epoch
             if self._estimate.get(epoch) != count:
                 self._estimate[epoch] = count
                 self._fix_x(epoch, count)  # the batches converted already
         x, t, counters = self._last_batch()
-        if values is None:  # the metric was reset already: its last running values
+        if values is None:  # as recorded after its last batch (the metric may be reset or, if
+            # validation shares it, hold the validation's values by now)
             values = [(n, self._reader.value(counters, n)) for n in self._reader.names]
         self._add_epoch_row(epoch, x, t, count, dict(values))
         if self._view is not None and self._expect_eval is not True:

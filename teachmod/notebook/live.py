@@ -21,9 +21,9 @@ Everything it does is timed, and refreshes are spaced so that the timed total st
 timer cannot see: fit's own cost of calling a batch callback, and the after-effects of a redraw
 -- and under ``max_fps`` per second. ``benchmarks/bench_live_overhead.py`` measures the whole
 against a run without callbacks. On the seed MLP (about 80 microseconds a batch) recording costs
-about 1.5% of an epoch as timed, about 4% in all with fit's calling a callback (about 1%) and
-the callback's cost in situ, between batches of training that leave the caches cold, which is
-more than a microbenchmark shows.
+about 1.3% of an epoch as timed, 3-4% in all with fit's calling a callback (about 1.5%, as for
+``Speedometer``) and the callback's cost in situ, between batches of training that leave the
+caches cold, which is more than a microbenchmark shows.
 
 How Stop works: the button (or Jupyter's *Interrupt kernel*, or Ctrl-C, or
 ``live.request_stop()``) only raises a flag. At the end of the current batch the callback sets
@@ -54,7 +54,7 @@ NAN = float("nan")
 MAX_WAIT = 10.0  # seconds: the longest the figure waits for a refresh during training
 # The share of ``max_overhead`` that this object's own, timed work may take. The rest is for
 # what its timer cannot see: fit's cost of building a BatchEndParam and calling any batch
-# callback at all (about 1% of the seed MLP's epoch, see ``Speedometer`` in
+# callback at all (about 1.5% of the seed MLP's epoch, see ``Speedometer`` in
 # benchmarks/bench_live_overhead.py), the recording's cost in situ beyond what it times, and a
 # redraw's after-effects on training (caches and allocator left cold, matplotlib's garbage).
 # 40% (not half) keeps the seed MLP's total well under 5% as fit itself gets faster.
@@ -260,7 +260,6 @@ class LiveMetrics:
         if not self._running:
             self._begin(param, loc, now)
         elif metric is not self._reader.metric:
-            self._sync()
             self._set_metric(metric)
         epoch = param.epoch
         if epoch != self._epoch_now or param.nbatch < self._nbatch_in_epoch:
@@ -473,6 +472,7 @@ class LiveMetrics:
         self._ipython_hook = _IPythonCellHook.register(self.finish)
 
     def _set_metric(self, metric: Any) -> None:
+        self._sync()  # the rows recorded so far have the layout of the previous reader
         self._reader = _MetricReader(metric)
         self._prev = (self._prev[0], self._prev[1], None)  # counters of another layout
         for name in self._reader.names:

@@ -15,9 +15,9 @@ machine they are far steadier than wall time, and the overhead is CPU work. A st
 through the median short and long runs splits each mode's cost into seconds per epoch and a
 fixed cost per run (building the figure, the first draw, the final figure). Printed: both, the
 per-epoch overhead over ``none``, and the share of the wall time that LiveMetrics itself spent
-in its callbacks (what its timed budget, half of ``max_overhead``, bounds; the rest of the
-difference to ``none`` is fit's own cost of calling any batch callback -- see ``speedo`` --, what
-the callback's timer cannot see, and noise).
+in its callbacks (what its timed budget, ``TIMED_SHARE`` of ``max_overhead``, bounds; the rest
+of the difference to ``none`` is fit's own cost of calling any batch callback -- see ``speedo``
+--, what the callback's timer cannot see, and noise).
 
 Run: ``python benchmarks/bench_live_overhead.py [--short 20] [--long 80] [--rounds 4]``
 """

@@ -1,8 +1,11 @@
 """mx.callback: MXNet 1.9.1's exact log lines, checkpoint periods, BatchEndParam."""
 from __future__ import annotations
 
+import gc
 import logging
 import os
+import types
+from collections.abc import Mapping
 
 import numpy as np
 import pytest
@@ -43,6 +46,43 @@ def test_batch_end_param_is_mxnets_namedtuple():
     assert type(param).__name__ == "BatchEndParams"
     assert param._fields == ("epoch", "nbatch", "eval_metric", "locals")
     assert mx.model.BatchEndParam is BatchEndParam
+
+
+def _fit_with(callback, num_epoch=2):
+    data = np.random.default_rng(0).normal(size=(40, 2))
+    train = mx.io.NDArrayIter(data, np.arange(40) % 3, batch_size=10)
+    mod = mx.mod.Module(_mlp())
+    mod.fit(train, num_epoch=num_epoch, batch_end_callback=callback)
+    return mod
+
+
+def test_fit_passes_its_locals_read_when_looked_at():
+    """MXNet passes locals(); teachmod's fit a LazyLocals with the same content."""
+    seen = []
+
+    def look(param):
+        loc = param.locals
+        seen.append((isinstance(loc, Mapping), loc["self"], loc["nbatch"] == param.nbatch,
+                     loc.get("end_of_batch"), "train_data" in loc, loc.get("no such name")))
+
+    mod = _fit_with(look)
+    assert [s[0] for s in seen] == [True] * 8
+    assert all(s[1] is mod and s[2] and s[4] and s[5] is None for s in seen)
+    assert [s[3] for s in seen] == [False, False, False, True] * 2  # each epoch's last batch
+
+
+def test_fit_leaves_no_reference_cycle_through_unread_locals():
+    """An unread LazyLocals keeps fit's frame; fit drops it, so the frame (and e.g. the copy of
+    the parameters in its variables) goes when fit returns, not at a later garbage collection."""
+    gc.collect()
+    gc.disable()
+    try:
+        _fit_with(lambda param: None, num_epoch=1)
+        frames = [o for o in gc.get_objects()
+                  if isinstance(o, types.FrameType) and o.f_code.co_name == "fit"]
+    finally:
+        gc.enable()
+    assert frames == []
 
 
 def test_speedometer_lines_and_reset(caplog, clock):

@@ -111,6 +111,30 @@ def test_batch_table_counts_x_and_per_batch_values(letters):
     assert np.all(np.diff(batch["time"]) >= 0)
 
 
+def test_an_iterator_of_unknown_length_and_a_metric_shared_with_validation(letters):
+    """PrefetchingIter cannot tell its length: LiveMetrics learns it from the first epoch. An
+    epoch closed only at its validation (here by another callback's stop) takes its training
+    values as recorded at its last batch: score has reset the shared metric by then."""
+    x, y, vx, vy = letters
+    train = mx.io.PrefetchingIter(mx.io.NDArrayIter(x, y, BATCH))
+    val = mx.io.NDArrayIter(vx, vy, BATCH)
+    metric, live, spy = mx.metric.create(["acc"]), LiveMetrics(mode="silent"), Spy()
+    mod = mx.mod.Module(seed_mlp())
+
+    def stop_in_epoch_2(param):
+        if (param.epoch, param.nbatch) == (2, 9):
+            mod.stop_training = True  # fit ends the epoch after this batch, before LiveMetrics
+            spy.train_global.append(dict(param.eval_metric.get_global_name_value()))
+
+    mod.fit(train, eval_data=val, num_epoch=4, eval_metric=metric,
+            optimizer_params={"learning_rate": 0.1}, initializer=mx.init.Uniform(0.1),
+            batch_end_callback=[live, spy.batch, stop_in_epoch_2], eval_end_callback=live)
+    epoch = live.history["epoch"]
+    assert epoch["batches"] == [40, 40, 10] and epoch["x"][:2] == [1.0, 2.0]
+    assert epoch["train-accuracy"] == [row["accuracy"] for row in spy.train_global]
+    assert len(live.history["batch"]["x"]) == 90
+
+
 def test_begin_epoch_resumes_the_curves(letters):
     live = LiveMetrics(mode="silent")
     mod, _ = fit(letters, live, num_epoch=2)

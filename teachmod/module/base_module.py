@@ -23,7 +23,7 @@ from .. import metric as metric_module
 from ..base import MXNetError
 from ..initializer import Uniform
 from ..io import DataBatch, DataIter
-from ..model import BatchEndParam, load_params_file, save_params_file
+from ..model import BatchEndParam, LazyLocals, load_params_file, save_params_file
 from ..ndarray.ndarray import NDArray, array, concatenate
 
 __all__ = ["BaseModule"]
@@ -289,11 +289,11 @@ class BaseModule:
                     monitor.toc_print()
                 if end_of_batch:
                     eval_name_vals = eval_metric.get_global_name_value()
-                if batch_end_callback is not None:
-                    params = BatchEndParam(epoch=epoch, nbatch=nbatch, eval_metric=eval_metric,
-                                           locals=locals())
+                if batch_end_callback is not None:  # locals: read only if a callback asks
+                    params = BatchEndParam(epoch, nbatch, eval_metric, LazyLocals())
                     for callback in _as_list(batch_end_callback):
                         callback(params)
+                    params = None  # unread, its LazyLocals keeps this frame: no cycle
                 nbatch += 1
                 if self.stop_training and not end_of_batch:  # a callback asked to stop
                     end_of_batch = True

@@ -59,7 +59,7 @@ class WidgetView:
         self.stopped = False
 
     def refresh(self) -> None:
-        self.live._update_plot()
+        self.live._update_plot(steady=True)
         self.image.value = self.live._plot.png()
         self.status.value = _status_html(self.live.status())
 

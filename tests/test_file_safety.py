@@ -15,6 +15,7 @@ import random
 import signal
 import struct
 import time
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -231,10 +232,12 @@ def test_header_claiming_2_to_the_60_elements_is_refused_at_once(tmp_path):
     payload = (struct.pack("<QQQ", 0x112, 0, 1) + struct.pack("<Iii", 0xF993FAC9, 0, 1)
                + struct.pack("<q", 2 ** 60) + struct.pack("<iii", 1, 0, 0) + bytes(16))
     (tmp_path / "huge.params").write_bytes(payload)
-    start = time.perf_counter()
+    tracemalloc.start()
     with pytest.raises(MXNetError, match="needs 4611686018427387904 bytes but only 16 remain"):
         mx.nd.load(str(tmp_path / "huge.params"))
-    assert time.perf_counter() - start < 1.0
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 1 << 20  # refused from the header, before allocating anything large
 
 
 _GOOD_JSON: dict[str, str] = {}
@@ -386,10 +389,8 @@ def test_offline_download_times_out_with_a_clear_message(tmp_path, online, monke
     fake = _FakeRequests(error)
     monkeypatch.setattr(requests, "get", fake)
     url = "https://example.com/not-bundled.zip"
-    start = time.perf_counter()
     with pytest.raises(MXNetError) as info:
         mx.test_utils.download(url, dirname=str(tmp_path), retries=2)
-    assert time.perf_counter() - start < 5
     message = str(info.value)
     for words in (url, "3 attempts", type(error).__name__, "network", "not-bundled.zip"):
         assert words in message, message

@@ -282,19 +282,19 @@ def test_refreshes_are_throttled(monkeypatch, cost, max_fps, max_overhead):
     assert live.refreshes == view.refreshes
 
 
-def test_recording_a_batch_is_cheap(letters):
-    """The per-batch work is one tuple appended; a refresh does the rest."""
+def test_recording_a_batch_defers_the_work_to_a_refresh(letters):
+    """The per-batch work is one row appended; converting and drawing wait for a refresh
+    (the cost itself is measured by benchmarks/bench_live_overhead.py, not here)."""
     metric = mx.metric.create(["acc", "ce"])
     metric.update([mx.nd.array(np.zeros(4))], [mx.nd.array(np.full((4, 26), 1 / 26))])
     live = LiveMetrics(mode="silent")
     live.batch_end(BatchEndParam(0, 0, metric, {}))
-    import time
-    tic = time.perf_counter()
-    for nbatch in range(1, 20001):
+    refreshes = live.refreshes
+    for nbatch in range(1, 2001):
         live.batch_end(BatchEndParam(0, nbatch, metric, {}))
-    per_batch = (time.perf_counter() - tic) / 20000
-    assert len(live._rows) > 1000  # not converted yet: no refresh was due
-    assert per_batch < 20e-6  # about 1-2 microseconds on a laptop; generous for CI
+    assert live._rows_recorded() == 2001  # every batch recorded, none converted yet
+    assert live.refreshes == refreshes  # and nothing drawn
+    assert live.history["batch"]["nbatch"][-1] == 2000  # reading the history converts them
 
 
 # ---- stopping ------------------------------------------------------------------------------

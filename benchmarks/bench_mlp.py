@@ -7,7 +7,8 @@ Measures, in one run and side by side:
   4. ``import teachmod`` time;
   5. a sweep over batch size and hidden size showing where per-batch overhead stops mattering.
 Peers run in their own interpreters when found: MXNet 1.9.1 via ``$MXNET_PYTHON`` (default
-/work/mxvenv/bin/python), PyTorch if importable here or via ``$TORCH_PYTHON``.
+/work/mxvenv/bin/python), PyTorch via ``$TORCH_PYTHON`` (default
+/work/torchvenv/bin/python if it exists, else this interpreter).
 
 Run: ``python benchmarks/bench_mlp.py [--epochs 7] [--quick]``
 """
@@ -215,7 +216,10 @@ def main() -> None:
                   f"teachmod is {m / fit:4.1f}x faster")
         else:
             print("   MXNet 1.9.1: not found (set MXNET_PYTHON to a venv with mxnet==1.9.1)")
-        torch_python = os.environ.get("TORCH_PYTHON", sys.executable)
+        torch_python = os.environ.get("TORCH_PYTHON")
+        if torch_python is None:  # this interpreter, or a venv beside MXNet's
+            torch_python = next((p for p in ("/work/torchvenv/bin/python",) if Path(p).exists()),
+                                sys.executable)
         peer = run_peer(torch_python, TORCH_SCRIPT, args.epochs)
         if peer:
             t = med(peer)

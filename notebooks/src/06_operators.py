@@ -63,7 +63,10 @@ The pieces every operator has:
 - `infer_shape`: from the known input shapes, all input shapes and the output shapes;
 - `forward(is_train, inputs, aux)` and `backward(out_grads, inputs, outputs, aux)`, on plain numpy
   arrays. `backward` receives the gradient of the loss with respect to each output and returns the
-  gradient with respect to each input (the chain rule, one node at a time).
+  gradient with respect to each input (the chain rule, one node at a time);
+- optionally `backward_reads`, the inputs and outputs that `backward` reads (relu's says
+  `('output',)`): the executor lets every other tensor go as soon as the forward pass is done
+  with it, so a training batch holds only what backward needs. Without it, everything is kept.
 """, zh=r"""
 每个算子都有这几部分：
 
@@ -72,7 +75,9 @@ The pieces every operator has:
 - `list_arguments()`：输入，它们就是第 1 课中的变量 `fc1_weight`、`fc1_bias`；
 - `infer_shape`：由已知的输入形状推出所有输入形状和输出形状；
 - `forward(is_train, inputs, aux)` 和 `backward(out_grads, inputs, outputs, aux)`，操作的都是普通的 numpy
-  数组。`backward` 接收损失对每个输出的梯度，返回损失对每个输入的梯度（链式法则，一次一个节点）。
+  数组。`backward` 接收损失对每个输出的梯度，返回损失对每个输入的梯度（链式法则，一次一个节点）；
+- 可选的 `backward_reads`：`backward` 要读取的输入和输出（relu 的是 `('output',)`）。执行器会在前向
+  传播用完其余张量后立即释放它们，这样训练一批数据时只保留反向传播需要的东西。不写的话，全部保留。
 """)
 
 md(en=r"""

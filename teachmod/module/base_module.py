@@ -256,6 +256,7 @@ class BaseModule:
             eval_metric = metric_module.create(eval_metric)
 
         self.stop_training = False
+        batch_callbacks = _as_list(batch_end_callback) if batch_end_callback is not None else []
         for epoch in range(begin_epoch, num_epoch):
             tic = time.time()
             eval_metric.reset()
@@ -289,9 +290,9 @@ class BaseModule:
                     monitor.toc_print()
                 if end_of_batch:
                     eval_name_vals = eval_metric.get_global_name_value()
-                if batch_end_callback is not None:  # locals: read only if a callback asks
+                if batch_callbacks:  # locals: read only if a callback asks
                     params = BatchEndParam(epoch, nbatch, eval_metric, LazyLocals())
-                    for callback in _as_list(batch_end_callback):
+                    for callback in batch_callbacks:
                         callback(params)
                     params = None  # unread, its LazyLocals keeps this frame: no cycle
                 nbatch += 1

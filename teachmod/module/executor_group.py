@@ -222,6 +222,9 @@ def _load(sources: list, targets: list[list[NDArray]], slices: list[slice], what
                          f"bound with {len(targets)} ({names})")
     for source, blocks, desc in zip(sources, targets, descs):
         values = source._data if isinstance(source, NDArray) else np.asarray(source)
+        if len(blocks) == 1 and values.shape == blocks[0].shape:  # one context, as bound
+            blocks[0]._data[...] = values  # casts like np.copyto(casting="unsafe"), but quicker
+            continue
         if values.ndim == 0 or values.shape[0] != slices[-1].stop:
             raise MXNetError(f"forward: {what} {desc.name!r} has shape {values.shape} but the "
                              f"batch size is {slices[-1].stop}; every data and label array of a "

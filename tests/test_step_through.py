@@ -430,6 +430,15 @@ def test_distributions_of_a_module_and_a_walk(mlp, tmp_path):
     back = mx.viz.plot_distributions(walk, "output_gradient")
     assert [t.get_text() for t in back.axes[0].get_legend().get_texts()] == [
         "fc1_output", "relu1_output", "fc2_output"]  # the loss layer's head gradient is unused
+    # a Module's outputs: only from a pass that kept every tensor
+    fresh, batch = module_and_batch("mlp", (8, 16))
+    fresh.forward_backward(batch)
+    with pytest.raises(MXNetError, match=r"plot_distributions\(kind='output'\).*keep_inter"):
+        mx.viz.plot_distributions(fresh, "output")
+    executor(fresh).keep_intermediates = True
+    fresh.forward_backward(batch)
+    kept = mx.viz.plot_distributions(fresh, "output")
+    assert len(kept.axes[0].get_legend().get_texts()) == 4
     weights = mx.viz.plot_distributions({"a": np.ones(4), "b": mx.nd.array([1, 2])}, "weight")
     weights.savefig(tmp_path / "w.png")
     assert (tmp_path / "w.png").read_bytes()[:4] == b"\x89PNG"

@@ -40,6 +40,7 @@ def _from_executor(executor: Any, kind: str) -> dict[str, np.ndarray]:
     if kind == "gradient":
         return {k: v.asnumpy() for k, v in executor.grad_dict.items() if k.endswith("_weight")}
     outputs = {step.output_names[0] for step in executor._steps}
+    executor._require_kept(f"plot_distributions(kind={kind!r})")
     found = executor.values_by_name() if kind == "output" else executor.gradients_by_name()
     return {k: v.asnumpy() for k, v in found.items() if k in outputs}
 
@@ -74,7 +75,9 @@ def plot_distributions(source: Any, kind: str = "gradient", bins: int = 60,
     kind : {'gradient', 'weight', 'output', 'output_gradient'}, default 'gradient'
         The gradients of the ``*_weight`` parameters, those parameters, each operator's
         output, or the gradient that reached each operator's output in the backward pass.
-        Ignored for a dict.
+        Ignored for a dict. The last two need every tensor of a pass: take them from
+        ``mx.viz.step_through(mod, batch)``, or set ``keep_intermediates = True`` on the
+        Module's executor before its forward and backward.
     bins : int, default 60
         Histogram bins, shared by all layers.
     figsize : (float, float)

@@ -284,14 +284,19 @@ class Executor:
             for slot in self._backward_read_slots(step):
                 if slot in produced:
                     last_backward_use[slot] = j  # the loop leaves the last backward reader
+        after_forward: dict[int, list[int]] = {i: [] for i in range(len(self._steps))}
+        for slot, last in last_forward_use.items():
+            if slot not in never_freed:
+                after_forward[last].append(slot)
+        after_backward: dict[int, list[int]] = {j: [] for j in range(len(self._backward_steps))}
+        for slot, last in last_backward_use.items():
+            if slot not in never_freed:
+                after_backward[last].append(slot)
         for i, step in enumerate(self._steps):
-            done = [slot for slot, last in last_forward_use.items()
-                    if last == i and slot not in never_freed]
-            step.free_after_inference = tuple(done)
-            step.free_after_train = tuple(s for s in done if s not in last_backward_use)
+            step.free_after_inference = tuple(after_forward[i])
+            step.free_after_train = tuple(s for s in after_forward[i] if s not in last_backward_use)
         for j, step in enumerate(self._backward_steps):
-            step.free_after_backward = tuple(slot for slot, last in last_backward_use.items()
-                                             if last == j and slot not in never_freed)
+            step.free_after_backward = tuple(after_backward[j])
 
     @classmethod
     def allocate(cls, symbol: Any, ctx: Any, grad_req: Any, type_dict: dict, shapes: dict,

@@ -206,3 +206,29 @@ def test_keep_heap_switch(monkeypatch, setting, tuned):
     monkeypatch.setenv("TEACHMOD_KEEP_HEAP", setting)
     executor._reuse_freed_memory()
     assert bool(calls) == tuned
+
+
+@pytest.mark.parametrize("graph", ["mlp", "cnn", "autonames", "prefix", "attrs", "group",
+                                   "internals"])
+def test_lean_and_kept_passes_give_the_same_bits(graph):
+    # the memory plan must only decide when tensors go, never what is computed: every graph of
+    # the JSON fixtures (branches, Concat, SliceChannel, two heads, internal outputs as heads)
+    from test_symbol_json import GRAPHS  # the fixtures' builders, loaded there
+    build, shapes = GRAPHS[graph]
+    symbol = build(mx)
+    rng = np.random.default_rng(0)
+    executors = [symbol.simple_bind(mx.cpu(), **shapes) for _ in range(2)]
+    executors[1].keep_intermediates = True
+    for name, array in executors[0].arg_dict.items():
+        values = (rng.integers(0, 2, array.shape) if name.endswith("label")
+                  else rng.standard_normal(array.shape))
+        for ex in executors:
+            ex.arg_dict[name][:] = values
+    for ex in executors:
+        ex.forward(is_train=True)
+        ex.backward()
+    lean, kept = executors
+    for ours, theirs in zip(lean.outputs, kept.outputs):
+        np.testing.assert_array_equal(ours.asnumpy(), theirs.asnumpy())
+    for name, grad in lean.grad_dict.items():
+        np.testing.assert_array_equal(grad.asnumpy(), kept.grad_dict[name].asnumpy(), name)

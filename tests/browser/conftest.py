@@ -37,7 +37,8 @@ class Lab:
         self.port = port
 
     def url(self, path: str = "") -> str:
-        return f"http://127.0.0.1:{self.port}/lab/tree/{path}?token={TOKEN}"
+        # reset: a fresh workspace, without the notebooks an earlier test left open
+        return f"http://127.0.0.1:{self.port}/lab/tree/{path}?reset&token={TOKEN}"
 
     def api(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}/api/{path}?token={TOKEN}"
@@ -120,29 +121,38 @@ def lab_page(jupyterlab: Lab) -> Iterator[Any]:
 
 
 @pytest.fixture
-def run_notebook(lab_page: Any, jupyterlab: Lab) -> Callable[..., Any]:
-    """``run_notebook(name, cells)``: write the cells as a notebook in the lab's root, open it
-    in ``lab_page`` and run all cells; returns the page."""
+def open_notebook(lab_page: Any, jupyterlab: Lab) -> Callable[..., Any]:
+    """``open_notebook(name, cells)``: write the cells as a notebook in the lab's root, open it
+    in ``lab_page`` and wait until its kernel is idle; returns the page."""
 
-    def run(name: str, cells: list[str], timeout: float = 120) -> Any:
-        _run_notebook(lab_page, jupyterlab, name, cells, timeout)
+    def open_(name: str, cells: list[str], timeout: float = 120) -> Any:
+        notebook = {"nbformat": 4, "nbformat_minor": 5,
+                    "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                "language": "python"}},
+                    "cells": [{"cell_type": "code", "id": f"c{i}", "metadata": {},
+                               "execution_count": None, "outputs": [], "source": source}
+                              for i, source in enumerate(cells)]}
+        (jupyterlab.root / name).write_text(json.dumps(notebook), encoding="utf-8")
+        lab_page.goto(jupyterlab.url(name))
+        # wait for this notebook (not one the lab restored) and its kernel
+        lab_page.wait_for_function(
+            "(name) => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
+            " const k = w && w.context && w.context.path === name && w.sessionContext.session"
+            " && w.sessionContext.session.kernel; return k && k.status === 'idle'; }",
+            arg=name, timeout=timeout * 1000)
         return lab_page
 
+    return open_
+
+
+@pytest.fixture
+def run_notebook(open_notebook: Callable[..., Any]) -> Callable[..., Any]:
+    """``run_notebook(name, cells)``: ``open_notebook``, then run all cells and wait for them;
+    returns the page."""
+
+    def run(name: str, cells: list[str], timeout: float = 120) -> Any:
+        page = open_notebook(name, cells, timeout)
+        page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        return page
+
     return run
-
-
-def _run_notebook(page: Any, lab: Lab, name: str, cells: list[str], timeout: float) -> None:
-    notebook = {"nbformat": 4, "nbformat_minor": 5,
-                "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                            "language": "python"}},
-                "cells": [{"cell_type": "code", "id": f"c{i}", "metadata": {},
-                           "execution_count": None, "outputs": [], "source": source}
-                          for i, source in enumerate(cells)]}
-    (lab.root / name).write_text(json.dumps(notebook), encoding="utf-8")
-    page.goto(lab.url(name))
-    page.wait_for_function(
-        "() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
-        " const k = w && w.sessionContext && w.sessionContext.session"
-        " && w.sessionContext.session.kernel; return k && k.status === 'idle'; }",
-        timeout=timeout * 1000)
-    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")

@@ -14,26 +14,13 @@ from __future__ import annotations
 import base64
 import io
 import json
-import os
 import re
-import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
-import pytest
 
-REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(__file__).parent / "artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-TOKEN = "teachmod-live-metrics"
 EPOCHS = 12
 
 SETUP = """\
@@ -76,75 +63,6 @@ mx.mod.Module(net).fit(train_iter, eval_data=val_iter, num_epoch=2, batch_end_ca
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def live_lab(tmp_path_factory: pytest.TempPathFactory):
-    """A JupyterLab server on a free localhost port with a token; yields (root, port)."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium is not installed (no {CHROMIUM}; apt-get install chromium)")
-    base = tmp_path_factory.mktemp("live_lab")
-    root = base / "root"
-    root.mkdir()
-    settings = base / "settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True)  # no "news?" notification over the notebook
-    (settings / "notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
-    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(base / "config"),
-           "JUPYTER_RUNTIME_DIR": str(base / "runtime"), "IPYTHONDIR": str(base / "ipython"),
-           "JUPYTER_PLATFORM_DIRS": "1",
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
-    port = _free_port()
-    command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1",
-               f"--port={port}", f"--IdentityProvider.token={TOKEN}",
-               f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True",
-               f"--LabApp.user_settings_dir={base / 'settings'}",
-               f"--LabApp.workspaces_dir={base / 'workspaces'}", "--LabApp.news_url=None",
-               "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-               "--LabApp.extension_manager=readonly"]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        command.append("--allow-root")
-    log_path = base / "server.log"
-    with open(log_path, "wb") as log:
-        server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    status = f"http://127.0.0.1:{port}/api/status?token={TOKEN}"
-                    with urllib.request.urlopen(status, timeout=2) as reply:
-                        if reply.status == 200:
-                            break
-                except OSError:
-                    pass
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("JupyterLab did not start:\n"
-                                       + log_path.read_text(errors="replace")[-3000:])
-                time.sleep(0.3)
-            yield root, port
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
-
-
-def write_notebook(path: Path, cells: list[str]) -> None:
-    notebook = {"nbformat": 4, "nbformat_minor": 5,
-                "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                            "language": "python"}},
-                "cells": [{"cell_type": "code", "id": f"cell{i}", "metadata": {},
-                           "execution_count": None, "outputs": [], "source": source}
-                          for i, source in enumerate(cells)]}
-    path.write_text(json.dumps(notebook, indent=1), encoding="utf-8")
-
-
 def status_epoch(page) -> float:
     """The epoch shown in the widget's status line ('epoch 2.45/12 · ...'), or -1."""
     texts = page.locator(".widget-html").all_inner_texts()
@@ -174,30 +92,11 @@ def colours(png: bytes) -> tuple[int, int]:
     return int(near[0]), int(near[1])
 
 
-def test_live_metrics_in_jupyterlab(live_lab):
-    from playwright.sync_api import sync_playwright
-
-    root, port = live_lab
+def test_live_metrics_in_jupyterlab(open_notebook, jupyterlab):
     ARTIFACTS.mkdir(exist_ok=True)
-    write_notebook(root / "live.ipynb", [SETUP, TRAIN, CHECK, QUICK])
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(root.parent / "chromium-profile"),  # a fresh user-data-dir
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
-            viewport={"width": 1300, "height": 1100})
-        try:
-            run(context.pages[0] if context.pages else context.new_page(), root, port)
-        finally:
-            context.close()
-
-
-def run(page, root: Path, port: int) -> None:
-    page.goto(f"http://127.0.0.1:{port}/lab/tree/live.ipynb?token={TOKEN}")
-    page.wait_for_function(
-        "() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
-        " const k = w && w.sessionContext && w.sessionContext.session"
-        " && w.sessionContext.session.kernel; return k && k.status === 'idle'; }",
-        timeout=60_000)
+    page = open_notebook("live.ipynb", [SETUP, TRAIN, CHECK, QUICK], timeout=60)
+    page.set_viewport_size({"width": 1300, "height": 1100})
+    root = jupyterlab.root
     # not awaited: the command's promise resolves only when every cell has run
     page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
 

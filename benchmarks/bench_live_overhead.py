@@ -36,16 +36,11 @@ import teachmod as mx  # noqa: E402
 from teachmod.notebook import LiveMetrics  # noqa: E402
 from teachmod.notebook import live as live_module  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_mlp import seed_mlp  # noqa: E402  (the same network as the speed benchmark)
+
 logging.getLogger().setLevel(logging.WARNING)
 MODES = ("none", "speedo", "text", "widget")
-
-
-def seed_mlp() -> mx.sym.Symbol:
-    net = mx.sym.Variable("data")
-    net = mx.sym.FullyConnected(net, name="fc1", num_hidden=64)
-    net = mx.sym.Activation(net, name="relu1", act_type="relu")
-    net = mx.sym.FullyConnected(net, name="fc2", num_hidden=26)
-    return mx.sym.SoftmaxOutput(net, name="softmax")
 
 
 def callbacks(mode: str) -> tuple[dict, LiveMetrics | None]:

@@ -1,4 +1,5 @@
-"""Shared test settings: the hypothesis profiles of the fuzz tests (tests/test_fuzz.py).
+"""Shared test settings: the hypothesis profiles of the fuzz tests (tests/test_fuzz.py), and
+the ``online`` fixture of the download tests.
 
 The default profile 'ci' keeps the fuzzers to a few seconds each. For a long run:
 
@@ -7,6 +8,8 @@ The default profile 'ci' keeps the fuzzers to a few seconds each. For a long run
 from __future__ import annotations
 
 import os
+
+import pytest
 
 try:
     from hypothesis import HealthCheck, settings
@@ -19,3 +22,10 @@ if settings is not None:
     settings.register_profile("long", max_examples=20_000, deadline=None,
                               suppress_health_check=[HealthCheck.too_slow])
     settings.load_profile("long" if os.environ.get("TEACHMOD_FUZZ") == "long" else "ci")
+
+
+@pytest.fixture
+def online(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Behave as on a laptop: no TEACHMOD_OFFLINE, no CI (downloads are faked in the tests)."""
+    monkeypatch.delenv("TEACHMOD_OFFLINE", raising=False)
+    monkeypatch.delenv("CI", raising=False)

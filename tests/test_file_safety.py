@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import requests
+from fake_requests import FakeRequests, FakeResponse
 
 import teachmod as mx
 from teachmod import test_utils as tu
@@ -316,47 +317,10 @@ def test_symbol_file_cut_short_is_refused(checkpoint):
 # ==================================================================================================
 # Downloads
 # ==================================================================================================
-class _Response:
-    def __init__(self, chunks: list[bytes], fail_after: int | None = None,
-                 status_code: int = 200) -> None:
-        self.chunks, self.fail_after, self.status_code = chunks, fail_after, status_code
-
-    def iter_content(self, chunk_size: int = 1):
-        for i, chunk in enumerate(self.chunks):
-            if i == self.fail_after:
-                raise requests.ConnectionError("connection reset by peer")
-            yield chunk
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-
-class _FakeRequests:
-    """A stand-in for ``requests.get`` that records the timeouts it was given."""
-
-    def __init__(self, answer) -> None:
-        self.answer, self.timeouts = answer, []
-
-    def __call__(self, url, stream=False, timeout=None):
-        self.timeouts.append(timeout)
-        if isinstance(self.answer, BaseException):
-            raise self.answer
-        return self.answer
-
-
-@pytest.fixture
-def online(monkeypatch):
-    monkeypatch.delenv("TEACHMOD_OFFLINE", raising=False)
-    monkeypatch.delenv("CI", raising=False)
-
-
 def test_connection_dropped_mid_stream_keeps_the_old_file(tmp_path, online, monkeypatch):
     target = tmp_path / "big.bin"
     target.write_bytes(b"the good old copy")
-    fake = _FakeRequests(_Response([b"new ", b"partial", b"never"], fail_after=2))
+    fake = FakeRequests(FakeResponse([b"new ", b"partial", b"never"], fail_after=2))
     monkeypatch.setattr(requests, "get", fake)
     with pytest.raises(MXNetError, match="could not download .*big.bin.*ConnectionError"):
         mx.test_utils.download("https://example.com/big.bin", dirname=str(tmp_path),
@@ -366,7 +330,7 @@ def test_connection_dropped_mid_stream_keeps_the_old_file(tmp_path, online, monk
 
 
 def test_connection_dropped_mid_stream_leaves_no_file(tmp_path, online, monkeypatch):
-    monkeypatch.setattr(requests, "get", _FakeRequests(_Response([b"a", b"b"], fail_after=1)))
+    monkeypatch.setattr(requests, "get", FakeRequests(FakeResponse([b"a", b"b"], fail_after=1)))
     with pytest.raises(MXNetError):
         mx.test_utils.download("https://example.com/data.csv", dirname=str(tmp_path), retries=0)
     assert os.listdir(tmp_path) == []
@@ -374,7 +338,7 @@ def test_connection_dropped_mid_stream_leaves_no_file(tmp_path, online, monkeypa
 
 def test_wrong_checksum_of_a_known_file_is_never_kept(tmp_path, online, monkeypatch):
     """The UCI files have known sha256s: tampered bytes are dropped for the verified copy."""
-    monkeypatch.setattr(requests, "get", _FakeRequests(_Response([b"tampered"])))
+    monkeypatch.setattr(requests, "get", FakeRequests(FakeResponse([b"tampered"])))
     url = ("https://archive.ics.uci.edu/ml/machine-learning-databases/letter-recognition/"
            "letter-recognition.data")
     path = mx.test_utils.download(url, dirname=str(tmp_path))
@@ -386,7 +350,7 @@ def test_wrong_checksum_of_a_known_file_is_never_kept(tmp_path, online, monkeypa
 @pytest.mark.parametrize("error", [requests.ConnectTimeout("timed out"),
                                    requests.ConnectionError("Name or service not known")])
 def test_offline_download_times_out_with_a_clear_message(tmp_path, online, monkeypatch, error):
-    fake = _FakeRequests(error)
+    fake = FakeRequests(error)
     monkeypatch.setattr(requests, "get", fake)
     url = "https://example.com/not-bundled.zip"
     with pytest.raises(MXNetError) as info:
@@ -394,6 +358,7 @@ def test_offline_download_times_out_with_a_clear_message(tmp_path, online, monke
     message = str(info.value)
     for words in (url, "3 attempts", type(error).__name__, "network", "not-bundled.zip"):
         assert words in message, message
-    assert len(fake.timeouts) == 3
-    assert all(t is not None and all(0 < s <= 60 for s in t) for t in fake.timeouts)
+    timeouts = [timeout for _, _, timeout in fake.calls]
+    assert len(timeouts) == 3
+    assert all(t is not None and all(0 < s <= 60 for s in t) for t in timeouts)
     assert os.listdir(tmp_path) == []

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import requests
+from fake_requests import FakeRequests, FakeResponse
 
 import teachmod as mx
 from teachmod import test_utils as tu
@@ -21,44 +22,6 @@ LETTERS_URL = ("http://archive.ics.uci.edu/ml/machine-learning-databases/letter-
 DIGITS_URL = "https://archive.ics.uci.edu/ml/machine-learning-databases/optdigits/optdigits.tes"
 SHARED = Path("/work/shared/datasets")
 DATA = Path(tu.__file__).parent / "data"
-
-
-class FakeResponse:
-    def __init__(self, chunks, status_code=200, fail_after=None):
-        self.chunks, self.status_code, self.fail_after = chunks, status_code, fail_after
-
-    def iter_content(self, chunk_size=1):
-        for i, chunk in enumerate(self.chunks):
-            if self.fail_after is not None and i == self.fail_after:
-                raise requests.ConnectionError("connection reset by peer")
-            yield chunk
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-
-class FakeRequests:
-    """Stands in for requests.get: answers from a list of responses or exceptions."""
-
-    def __init__(self, *answers):
-        self.answers, self.calls = list(answers), []
-
-    def __call__(self, url, stream=False, timeout=None):
-        self.calls.append((url, stream, timeout))
-        answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
-        if isinstance(answer, BaseException):
-            raise answer
-        return answer
-
-
-@pytest.fixture
-def online(monkeypatch):
-    """Behave as on a laptop: no TEACHMOD_OFFLINE, no CI."""
-    monkeypatch.delenv("TEACHMOD_OFFLINE", raising=False)
-    monkeypatch.delenv("CI", raising=False)
 
 
 @pytest.fixture

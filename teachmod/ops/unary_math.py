@@ -16,6 +16,7 @@ from typing import Callable
 
 import numpy as np
 
+from .activation import relu
 from .leaky_relu import erf
 from .registry import Operator, register
 
@@ -56,7 +57,7 @@ UNARY: dict[str, tuple[Function, Derivative]] = {
     "abs": (np.abs, lambda x, y: np.sign(x)),
     "sign": (np.sign, _zero),
     # activations
-    "relu": (lambda x: np.maximum(x, 0), lambda x, y: (x > 0).astype(x.dtype)),
+    "relu": (relu, lambda x, y: (x > 0).astype(x.dtype)),
     "sigmoid": (lambda x: 1 / (1 + np.exp(-x)), lambda x, y: y * (1 - y)),
     "tanh": (np.tanh, lambda x, y: 1 - y * y),
     "softsign": (lambda x: x / (1 + np.abs(x)), lambda x, y: 1 / (1 + np.abs(x)) ** 2),

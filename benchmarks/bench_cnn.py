@@ -92,6 +92,7 @@ class NumpyBookNet:
         self.moving_var = np.ones(FILTERS, np.float32)
         self.fc_w = rng.uniform(-0.01, 0.01, (2, FILTERS * half * half)).astype(np.float32)
         self.fc_b = np.zeros(2, np.float32)
+        self.zeros = np.zeros(size * size, np.float32)
         # the four elements of every 2x2 window: strided views of the relu output
         self.taps = [(slice(None), slice(None), slice(i, None, 2), slice(j, None, 2))
                      for i in (0, 1) for j in (0, 1)]
@@ -118,7 +119,7 @@ class NumpyBookNet:
         self.moving_var[:] = 0.9 * self.moving_var + 0.1 * var
         xhat *= inv_std[:, None]
         relu = xhat + self.beta[:, None]
-        np.maximum(relu, 0, out=relu)
+        np.maximum(relu, self.zeros, out=relu)  # faster against an array of zeros than 0
         relu = relu.reshape(n, FILTERS, s, s)
         # 2x2 max pooling: the maximum of four strided views
         pooled = relu[self.taps[0]].copy()

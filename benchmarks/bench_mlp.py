@@ -52,12 +52,13 @@ def hand_fused_epoch(data: np.ndarray, label: np.ndarray, params: list[np.ndarra
     lr, scale = 0.1, 1.0 / batch
     order = rng.permutation(len(data))
     correct = 0
+    zeros = np.zeros(w1.shape[0], w1.dtype)  # max(h, 0) is faster against an array of zeros
     tic = time.perf_counter()
     for start in range(0, len(data) - batch + 1, batch):
         index = order[start:start + batch]
         x, y = data[index], label[index].astype(np.int64)
         h = x @ w1.T + b1
-        np.maximum(h, 0, out=h)
+        np.maximum(h, zeros, out=h)
         z = h @ w2.T + b2
         z -= z.max(axis=1, keepdims=True)
         p = np.exp(z)

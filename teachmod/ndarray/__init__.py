@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from ..ops.functions import NDARRAY_FUNCTIONS, make_functions, make_histogram
 from . import random
 from .ndarray import (
     NDArray,
@@ -54,6 +55,23 @@ def _make_function(name: str, op_class: type) -> Callable[..., Any]:
     function.__name__ = name
     function.__doc__ = op_class.__doc__
     return function
+
+
+def _call(op_name: str, *args: Any, **kwargs: Any) -> Any:
+    return op_function(op_name)(*args, **kwargs)
+
+
+def _data_range(a: NDArray) -> tuple[float, float]:
+    # numpy's default range; an empty span is widened by 0.5 on each side, as numpy does
+    low, high = float(a.asnumpy().min()), float(a.asnumpy().max())
+    return (low - 0.5, high + 0.5) if low == high else (low, high)
+
+
+# add, subtract, maximum, equal...: broadcast_* on two arrays, *_scalar with a number
+_arithmetic = make_functions(NDARRAY_FUNCTIONS, NDArray, _call)
+globals().update(_arithmetic)
+histogram = make_histogram(NDArray, _call, _data_range)
+__all__ += [*_arithmetic, "histogram"]
 
 
 def __getattr__(name: str) -> Callable[..., Any]:

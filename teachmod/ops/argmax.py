@@ -61,3 +61,14 @@ class ArgMin(_ArgReduce):
 
     name = "argmin"
     function = staticmethod(np.argmin)
+
+
+@register
+class ArgMaxChannel(_ArgReduce):
+    """Index of the largest element along axis 1 (of each row, for 2-d data)."""
+
+    name = "argmax_channel"
+    params = {}
+    function = staticmethod(np.argmax)
+    axis = 1
+    keepdims = False

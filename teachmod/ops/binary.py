@@ -152,6 +152,7 @@ BROADCAST_OPS = [
 # ``x + y`` on two symbols creates elemwise_add (through its alias _Plus), and so on.
 ELEMWISE_OPS = [
     ("elemwise_add", "add", ("_plus", "_Plus", "_add")),
+    ("_grad_add", "add", ()),  # what the executor of MXNet adds gradients with
     ("elemwise_sub", "sub", ("_minus", "_Minus", "_sub")),
     ("elemwise_mul", "mul", ("_mul", "_Mul")),
     ("elemwise_div", "div", ("_div", "_Div")),

@@ -10,15 +10,37 @@ from ..base import MXNetError
 from .registry import Operator
 
 
+def _is_parameter_value(value: Any) -> bool:
+    """Whether a positional argument is a parameter's value (a number, string, tuple, dtype...)
+    rather than an input array."""
+    return value is None or isinstance(value, (str, int, float, tuple, list, type, np.dtype,
+                                               np.generic))
+
+
 def split_call(op_class: type[Operator], args: tuple, kwargs: dict, input_type: type,
                node_name: str = "") -> tuple[Operator, dict[str, Any]]:
     """Build the operator from the parameters and name each input.
 
     Keyword arguments whose value is an ``input_type`` are inputs, the rest are parameters;
-    positional arguments fill the inputs in order. Returns the operator and ``{input: value}``
-    (inputs not given are absent).
+    positional arguments fill the inputs in order. As in MXNet's generated functions,
+    positional values after the inputs that are not ``input_type`` fill the parameters in
+    their declared order: ``mx.nd.cast(x, 'float16')``. Returns the operator and
+    ``{input: value}`` (inputs not given are absent).
     """
     params = {k: v for k, v in kwargs.items() if not isinstance(v, input_type) and v is not None}
+    first_param = next((i for i, a in enumerate(args) if _is_parameter_value(a)), len(args))
+    args, positional_params = args[:first_param], args[first_param:]
+    if len(positional_params) > len(op_class.params):
+        raise TypeError(f"{op_class.name}: {len(positional_params)} positional parameters "
+                        f"given, but it has only {len(op_class.params)} "
+                        f"({', '.join(op_class.params) or 'none'})")
+    for key, value in zip(op_class.params, positional_params):
+        if key in params:
+            raise TypeError(f"{op_class.name}: parameter {key!r} given twice")
+        if not _is_parameter_value(value):
+            raise TypeError(f"{op_class.name}: parameter {key!r} got a "
+                            f"{type(value).__name__}; pass the inputs before the parameters")
+        params[key] = value
     named = {k: v for k, v in kwargs.items() if isinstance(v, input_type)}
     if op_class.variadic and op_class.variadic not in params:
         params[op_class.variadic] = len(args)

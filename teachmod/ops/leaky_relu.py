@@ -13,8 +13,10 @@ selu       lam * (x if x > 0 else alpha*(exp(x) - 1))  lam if x > 0 else lam * (
 gelu       x * Phi(x), Phi the normal CDF              Phi(x) + x * phi(x)
 =========  ==========================================  ========================================
 
-``prelu`` learns one slope per channel (axis 1): ``gamma`` has shape ``(channels,)`` (or (1,)
-for one shared slope), and its gradient sums ``g * x`` over the negative inputs of its channel.
+``prelu`` learns one slope per channel (axis 1): ``gamma`` has shape ``(channels,)`` by default,
+(1,) for one shared slope, or (batch, channels) for a slope per sample and channel -- as in
+MXNet, gamma's axes are laid over the data's axes 0 and 1 from the right. The gradient of a
+slope sums ``g * x`` over the negative inputs it multiplied.
 ``rrelu`` draws a random slope per element in training (kept in a second output, ``mask``)
 and uses the mean ``(lower + upper) / 2`` at inference.
 
@@ -29,12 +31,12 @@ import math
 import numpy as np
 
 from .. import random as tm_random
+from ._special import erf
+from .binary import unbroadcast
 from .registry import Operator, Param, parse_float, parse_str, register
 
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_LAMBDA = 1.0507009873554804934193349852946
-
-erf = np.vectorize(math.erf, otypes=[np.float64])  # numpy has no erf; one element at a time
 
 
 def normal_cdf(x: np.ndarray) -> np.ndarray:
@@ -80,15 +82,33 @@ class LeakyReLU(Operator):
         if self.act_type != "prelu" or data is None:
             return in_shapes, outs, []
         gamma = in_shapes[1]
-        if gamma is not None and tuple(gamma) == (1,):
-            return in_shapes, outs, []  # one slope shared by every channel
-        if len(data) < 2:
-            raise self.fail(f"prelu needs data with a channel axis 1, got shape {tuple(data)}")
-        return [data, self.expect_shape(in_shapes, 1, (data[1],))], outs, []
+        if gamma is None:
+            if len(data) < 2:
+                raise self.fail(f"prelu needs data with a channel axis 1, got shape "
+                                f"{tuple(data)}")
+            gamma = (data[1],)
+        self._gamma_layout(tuple(gamma), tuple(data))  # raises if gamma does not fit
+        return [data, tuple(gamma)], outs, []
 
-    def _channel_gamma(self, gamma: np.ndarray, ndim: int) -> np.ndarray:
-        """gamma reshaped to (1, C, 1, 1, ...) so it broadcasts over axis 1 of the data."""
-        return gamma.reshape((1, -1) + (1,) * (ndim - 2)) if gamma.size > 1 else gamma
+    def _gamma_layout(self, gamma: tuple[int, ...], data: tuple[int, ...]) -> tuple[int, ...]:
+        """The shape that makes gamma broadcast against the data, as MXNet lays it out.
+
+        One element is a shared slope. Otherwise gamma's last axis goes over data axis 1 and
+        the one before over axis 0; every other data axis gets length 1: (C,) -> (1, C, 1, 1).
+        """
+        if int(np.prod(gamma)) == 1:
+            return (1,) * len(data)
+        layout = [1] * len(data)
+        remaining = list(gamma)
+        for axis in (1, 0):
+            if remaining and axis < len(data) and remaining[-1] in (data[axis], 1):
+                layout[axis] = remaining.pop()
+        if remaining:
+            channels = data[1] if len(data) > 1 else "C"
+            raise self.fail(f"argument 'gamma' has shape {gamma}, expected ({channels},): one "
+                            f"slope per channel of axis 1 (or (1,), or one per sample and "
+                            f"channel, {data[:2]})")
+        return tuple(layout)
 
     def forward(self, is_train, inputs, aux):
         x = inputs[0]
@@ -96,7 +116,7 @@ class LeakyReLU(Operator):
         if kind == "leaky":
             return [np.where(x > 0, x, self.slope * x)]
         if kind == "prelu":
-            gamma = self._channel_gamma(inputs[1], x.ndim)
+            gamma = inputs[1].reshape(self._gamma_layout(inputs[1].shape, x.shape))
             return [np.where(x > 0, x, gamma * x).astype(x.dtype, copy=False)]
         if kind == "rrelu":
             if is_train:
@@ -118,14 +138,11 @@ class LeakyReLU(Operator):
             return [g * np.where(x > 0, 1.0, self.slope).astype(x.dtype)]
         if kind == "prelu":
             gamma = inputs[1]
-            dx = g * np.where(x > 0, 1, self._channel_gamma(gamma, x.ndim))
-            # each slope touched every negative input of its channel: sum those g * x
+            layout = self._gamma_layout(gamma.shape, x.shape)
+            dx = g * np.where(x > 0, 1, gamma.reshape(layout))
+            # each slope touched every negative input it was laid over: sum those g * x
             contribution = np.where(x > 0, 0, g * x)
-            if gamma.size > 1:
-                axes = tuple(a for a in range(x.ndim) if a != 1)
-                dgamma = contribution.sum(axis=axes)
-            else:
-                dgamma = contribution.sum().reshape(gamma.shape)
+            dgamma = unbroadcast(contribution, layout).reshape(gamma.shape)
             return [dx.astype(x.dtype, copy=False), dgamma.astype(gamma.dtype, copy=False)]
         if kind == "rrelu":
             return [g * np.where(x > 0, 1, outputs[1])]

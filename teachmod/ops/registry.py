@@ -183,6 +183,8 @@ class Operator:
                         f"{self.where()}: parameter {key!r} expects {param.describe()}, "
                         f"got {value!r}"
                     )
+                if isinstance(parsed, str):
+                    self.attrs[key] = parsed  # the canonical name: np.float16 -> 'float16'
             elif param.default is REQUIRED:
                 raise MXNetError(
                     f"{self.where()}: required parameter {key!r} is missing "

@@ -16,8 +16,8 @@ from typing import Callable
 
 import numpy as np
 
+from ._special import digamma, erf, erfinv, gamma, lgamma
 from .activation import relu
-from .leaky_relu import erf
 from .registry import Operator, register
 
 Function = Callable[[np.ndarray], np.ndarray]
@@ -61,7 +61,11 @@ UNARY: dict[str, tuple[Function, Derivative]] = {
     "sigmoid": (lambda x: 1 / (1 + np.exp(-x)), lambda x, y: y * (1 - y)),
     "tanh": (np.tanh, lambda x, y: 1 - y * y),
     "softsign": (lambda x: x / (1 + np.abs(x)), lambda x, y: 1 / (1 + np.abs(x)) ** 2),
+    # special functions
     "erf": (erf, lambda x, y: 2 / math.sqrt(math.pi) * np.exp(-x * x)),
+    "erfinv": (erfinv, lambda x, y: math.sqrt(math.pi) / 2 * np.exp(y * y)),
+    "gamma": (gamma, lambda x, y: y * digamma(x)),
+    "gammaln": (lgamma, lambda x, y: digamma(x)),
     # trigonometry
     "sin": (np.sin, lambda x, y: np.cos(x)),
     "cos": (np.cos, lambda x, y: -np.sin(x)),

@@ -5,11 +5,23 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ..ops import registry
+from ..ops.functions import SYMBOL_FUNCTIONS, make_functions, make_histogram
 from .symbol import Group, Symbol, Variable, create, load, load_json, var
 
 __all__ = ["Symbol", "Variable", "var", "Group", "load", "load_json"]
 
 _functions: dict[str, Callable[..., Any]] = {}
+
+
+def _call(op_name: str, *args: Any, **kwargs: Any) -> Symbol:
+    return create(op_name)(*args, **kwargs)
+
+
+# pow, maximum, hypot...: _power etc. on two symbols, *_scalar with a number
+_arithmetic = make_functions(SYMBOL_FUNCTIONS, Symbol, _call)
+globals().update(_arithmetic)
+histogram = make_histogram(Symbol, _call)
+__all__ += [*_arithmetic, "histogram"]
 
 
 def __getattr__(name: str) -> Callable[..., Any]:

@@ -89,7 +89,8 @@ UNARY_INPUTS = {
     "abs": away(3, 4), "sign": away(3, 4), "relu": away(3, 4), "logical_not": away(3, 4),
     "arcsin": uniform(-0.9, 0.9, 3, 4), "arccos": uniform(-0.9, 0.9, 3, 4),
     "arctanh": uniform(-0.9, 0.9, 3, 4), "arccosh": uniform(1.2, 3, 3, 4),
-    "tan": uniform(-1.2, 1.2, 3, 4),
+    "tan": uniform(-1.2, 1.2, 3, 4), "erfinv": uniform(-0.9, 0.9, 3, 4),
+    "gamma": uniform(0.3, 4, 3, 4), "gammaln": uniform(0.3, 4, 3, 4),
     **{name: between_integers(3, 4) for name in ("floor", "ceil", "round", "rint", "fix",
                                                   "trunc")},
 }
@@ -178,6 +179,7 @@ SHAPE_CASES = [
     ("where", {}, [np.array([1.0, 0]), normal(2, 3), normal(2, 3, seed=1)], {"check": (1, 2)}),
     ("one_hot", {"depth": 4}, [np.array([[0.3, 2.3], [3.3, 5.3]])], {}),
     ("argmax", {"axis": 1}, [distinct(3, 4)], {}),
+    ("argmax_channel", {}, [distinct(3, 4)], {}),
     ("argmin", {}, [distinct(3, 4)], {}),
     ("topk", {"k": 2, "ret_typ": "value"}, [distinct(3, 4)], {}),
     ("topk", {"k": 2, "ret_typ": "both", "axis": 0, "is_ascend": True}, [distinct(3, 4)], {}),

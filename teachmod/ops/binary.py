@@ -33,13 +33,27 @@ def _mod(a, b):
         return np.where(b == 0, 0, np.mod(a, b))
 
 
+def _mod_lhs_slope(y):
+    """d(a mod b)/da = 1 -- but MXNet 1.9.1 gives integer mod no gradient at all."""
+    return 1 if np.asarray(y).dtype.kind == "f" else 0
+
+
+def _mod_rhs_slope(a, b, y):
+    """d(a mod b)/db = -floor(a / b); 0 where b == 0 (the output is the constant 0 there)
+    and, as MXNet 1.9.1, for integers."""
+    if np.asarray(y).dtype.kind != "f":
+        return 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(b == 0, 0, -np.floor(a / b))
+
+
 # math: (forward y = f(a, b), dy/da, dy/db)
 BINARY: dict[str, tuple[Forward, Partial, Partial]] = {
     "add": (lambda a, b: a + b, lambda a, b, y: 1, lambda a, b, y: 1),
     "sub": (lambda a, b: a - b, lambda a, b, y: 1, lambda a, b, y: -1),
     "mul": (lambda a, b: a * b, lambda a, b, y: b, lambda a, b, y: a),
     "div": (lambda a, b: a / b, lambda a, b, y: 1 / b, lambda a, b, y: -y / b),
-    "mod": (_mod, lambda a, b, y: 1, lambda a, b, y: -np.floor(a / b)),
+    "mod": (_mod, lambda a, b, y: _mod_lhs_slope(y), lambda a, b, y: _mod_rhs_slope(a, b, y)),
     "power": (lambda a, b: a ** b,
               lambda a, b, y: b * a ** (b - 1), lambda a, b, y: y * np.log(a)),
     # ties send the whole gradient to lhs, as MXNet does
@@ -93,7 +107,9 @@ class BinaryMath(Operator):
 
     def backward(self, out_grads, inputs, outputs, aux):
         _, d_lhs, d_rhs = BINARY[self.math]
-        (lhs, rhs), y, g = inputs, outputs[0], out_grads[0]
+        (lhs, rhs), y = inputs, outputs[0]
+        # MXNet keeps a gradient in its tensor's type: an integer output's is an integer too
+        g = out_grads[0].astype(y.dtype, copy=False)
         grad_lhs = unbroadcast(g * d_lhs(lhs, rhs, y), lhs.shape)
         grad_rhs = unbroadcast(g * d_rhs(lhs, rhs, y), rhs.shape)
         return [grad_lhs.astype(lhs.dtype, copy=False), grad_rhs.astype(rhs.dtype, copy=False)]

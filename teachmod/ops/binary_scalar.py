@@ -30,7 +30,8 @@ class ScalarMath(Operator):
 
     def backward(self, out_grads, inputs, outputs, aux):
         _, d_lhs, d_rhs = BINARY[self.math]
-        x, y, g = inputs[0], outputs[0], out_grads[0]
+        x, y = inputs[0], outputs[0]
+        g = out_grads[0].astype(y.dtype, copy=False)  # as in binary.py: the output's type
         if self.scalar_first:
             dydx = d_rhs(self.scalar, x, y)  # data is the right operand
         else:

@@ -80,6 +80,7 @@ def optional(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
         return parse(value)
 
     parse_optional.__name__ = f"optional {parse.__name__}"
+    parse_optional.__wrapped_kind__ = parse  # type: ignore[attr-defined]
     return parse_optional
 
 
@@ -87,6 +88,14 @@ _KIND_NAMES = {
     parse_bool: "a boolean", parse_int: "an integer", parse_float: "a number",
     parse_shape: "a shape tuple such as (3, 3)", parse_str: "a string",
 }
+
+
+def kind_name(parse: Callable[[Any], Any]) -> str:
+    """What a parse function accepts, in words: ``parse_int`` -> 'an integer'."""
+    inner = getattr(parse, "__wrapped_kind__", None)
+    if inner is not None:
+        return f"{kind_name(inner)} or None"
+    return _KIND_NAMES.get(parse, parse.__name__.replace("parse_", "a "))
 
 
 class Param:
@@ -114,8 +123,7 @@ class Param:
     def describe(self) -> str:
         if self.choices:
             return "one of " + ", ".join(repr(c) for c in self.choices)
-        inner = getattr(self.parse, "__wrapped_kind__", self.parse)
-        return _KIND_NAMES.get(inner, self.parse.__name__.replace("parse_", "a "))
+        return kind_name(self.parse)
 
 
 def string_form(value: Any) -> str:

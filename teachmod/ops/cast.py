@@ -37,7 +37,8 @@ class Cast(Operator):
         return in_types, [np.dtype(self.dtype)], []
 
     def forward(self, is_train, inputs, aux):
-        return [inputs[0].astype(self.dtype)]
+        with np.errstate(over="ignore"):  # too large for float16 becomes inf, as in MXNet
+            return [inputs[0].astype(self.dtype)]
 
     def backward(self, out_grads, inputs, outputs, aux):
         return [out_grads[0].astype(inputs[0].dtype)]

@@ -172,6 +172,7 @@ ELEMWISE_OPS = [
     ("elemwise_sub", "sub", ("_minus", "_Minus", "_sub")),
     ("elemwise_mul", "mul", ("_mul", "_Mul")),
     ("elemwise_div", "div", ("_div", "_Div")),
+    ("_scatter_elemwise_div", "div", ()),  # MXNet's sparse-output division; dense here
     ("_mod", "mod", ("_Mod",)),
     ("_power", "power", ("_Power",)),
     ("_maximum", "maximum", ("_Maximum",)),

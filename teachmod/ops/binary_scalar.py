@@ -44,6 +44,9 @@ class ScalarMath(Operator):
 SCALAR_OPS = [
     ("_plus_scalar", "add", False, ("_PlusScalar",)),
     ("_minus_scalar", "sub", False, ("_MinusScalar",)),
+    # MXNet's versions for sparse arrays, which teachmod has not: the same as dense
+    ("_scatter_plus_scalar", "add", False, ()),
+    ("_scatter_minus_scalar", "sub", False, ()),
     ("_rminus_scalar", "sub", True, ("_RMinusScalar",)),
     ("_mul_scalar", "mul", False, ("_MulScalar",)),
     ("_div_scalar", "div", False, ("_DivScalar",)),

@@ -1,4 +1,4 @@
-"""Reductions: sum, mean, prod, max, min, nansum, nanprod and norm over some axes.
+"""Reductions: sum, mean, prod, max, min, nansum, nanprod, _square_sum and norm over some axes.
 
 ``axis`` picks the axes to reduce (an int or a tuple; None or () means all of them);
 ``exclude=True`` reduces every axis *except* those; ``keepdims=True`` keeps the reduced axes
@@ -7,16 +7,17 @@ with length 1. Reducing everything gives shape (1,) -- MXNet 1.x has no 0-d arra
 The backward broadcasts the head gradient ``g`` back over the reduced axes and multiplies by
 the derivative of the reduction with respect to each element:
 
-=========  ========================  ====================================
-operator   y                         dy/dx_i
-=========  ========================  ====================================
-sum        sum x                     1
-mean       sum x / n                 1 / n
-prod       prod x                    y / x_i
-max, min   max x, min x              1 where x_i == y (every tie), else 0
-norm       sqrt(sum x^2) (ord=2)     x_i / y
-           sum |x| (ord=1)           sign(x_i)
-=========  ========================  ====================================
+===========  ========================  ====================================
+operator     y                         dy/dx_i
+===========  ========================  ====================================
+sum          sum x                     1
+mean         sum x / n                 1 / n
+prod         prod x                    y / x_i
+max, min     max x, min x              1 where x_i == y (every tie), else 0
+_square_sum  sum x^2                   2 x_i
+norm         sqrt(sum x^2) (ord=2)     x_i / y
+             sum |x| (ord=1)           sign(x_i)
+===========  ========================  ====================================
 """
 from __future__ import annotations
 
@@ -185,6 +186,19 @@ class NanProd(_Reduce):
 
     def derivative(self, x, y, axes):
         return np.where(np.isnan(x), 0, y / x)
+
+
+@register
+class SquareSum(_Reduce):
+    """Sum of the squares of the elements (MXNet's helper for sparse gradients' norms)."""
+
+    name = "_square_sum"
+
+    def reduce(self, x, axes):
+        return (x * x).sum(axis=axes, keepdims=True)
+
+    def derivative(self, x, y, axes):
+        return 2 * x
 
 
 @register

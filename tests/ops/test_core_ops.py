@@ -136,7 +136,7 @@ SCALAR_CASES = [
 
 REDUCE_CASES = [
     (op, attrs, [distinct(2, 3, 4) + 0.05], {})  # + 0.05: no zero, so prod's y / x is defined
-    for op in ("sum", "mean", "max", "min", "prod", "nansum", "nanprod")
+    for op in ("sum", "mean", "max", "min", "prod", "nansum", "nanprod", "_square_sum")
     for attrs in ({}, {"axis": 1}, {"axis": (0, 2), "keepdims": True}, {"axis": -1},
                   {"axis": 1, "exclude": True})
 ] + [("norm", attrs, [away(2, 3, 4)], {})

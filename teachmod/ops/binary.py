@@ -33,6 +33,14 @@ def _mod(a, b):
         return np.where(b == 0, 0, np.mod(a, b))
 
 
+def _power(a, b):
+    """``a ** b``; integers go through float64 first, as C's pow, so 2 ** -1 is 0, not an
+    error."""
+    if np.result_type(a, b).kind in "iub":
+        return np.power(np.asarray(a, np.float64), b)
+    return a ** b
+
+
 def _mod_lhs_slope(y):
     """d(a mod b)/da = 1 -- but MXNet 1.9.1 gives integer mod no gradient at all."""
     return 1 if np.asarray(y).dtype.kind == "f" else 0
@@ -54,7 +62,7 @@ BINARY: dict[str, tuple[Forward, Partial, Partial]] = {
     "mul": (lambda a, b: a * b, lambda a, b, y: b, lambda a, b, y: a),
     "div": (lambda a, b: a / b, lambda a, b, y: 1 / b, lambda a, b, y: -y / b),
     "mod": (_mod, lambda a, b, y: _mod_lhs_slope(y), lambda a, b, y: _mod_rhs_slope(a, b, y)),
-    "power": (lambda a, b: a ** b,
+    "power": (_power,
               lambda a, b, y: b * a ** (b - 1), lambda a, b, y: y * np.log(a)),
     # ties send the whole gradient to lhs, as MXNet does
     "maximum": (np.maximum, lambda a, b, y: a >= b, lambda a, b, y: a < b),

@@ -7,6 +7,8 @@ no gradient. ``-x`` is ``_mul_scalar`` with scalar -1.0.
 """
 from __future__ import annotations
 
+import numpy as np
+
 from .binary import BINARY
 from .registry import Operator, Param, parse_bool, parse_float, register
 
@@ -22,20 +24,29 @@ class ScalarMath(Operator):
     math = ""
     scalar_first = False
 
+    def scalar_for(self, x: np.ndarray) -> float | np.ndarray:
+        """The scalar in the data's type, as MXNet converts it first: for integer data 2.5
+        becomes 2 (and 0.5 becomes 0, so ``x + 0.5`` leaves integers unchanged)."""
+        if x.dtype.kind in "iub":
+            return np.asarray(self.scalar).astype(x.dtype)
+        return self.scalar
+
     def forward(self, is_train, inputs, aux):
         function = BINARY[self.math][0]
         x = inputs[0]
-        y = function(self.scalar, x) if self.scalar_first else function(x, self.scalar)
-        return [y.astype(x.dtype, copy=False)]
+        scalar = self.scalar_for(x)
+        y = function(scalar, x) if self.scalar_first else function(x, scalar)
+        return [np.asarray(y).astype(x.dtype, copy=False)]
 
     def backward(self, out_grads, inputs, outputs, aux):
         _, d_lhs, d_rhs = BINARY[self.math]
         x, y = inputs[0], outputs[0]
         g = out_grads[0].astype(y.dtype, copy=False)  # as in binary.py: the output's type
+        scalar = self.scalar_for(x)
         if self.scalar_first:
-            dydx = d_rhs(self.scalar, x, y)  # data is the right operand
+            dydx = d_rhs(scalar, x, y)  # data is the right operand
         else:
-            dydx = d_lhs(x, self.scalar, y)
+            dydx = d_lhs(x, scalar, y)
         # astype: keep float32 even where a formula used a float64 constant (np.log(2.0))
         return [(g * dydx).astype(x.dtype, copy=False)]
 

@@ -21,7 +21,10 @@ class Clip(Operator):
     }
 
     def forward(self, is_train, inputs, aux):
-        return [np.clip(inputs[0], self.a_min, self.a_max)]
+        x = inputs[0]
+        # the bounds in the data's type, as MXNet: integers are clipped to int(a_min)...
+        low, high = np.array([self.a_min, self.a_max]).astype(x.dtype)
+        return [np.clip(x, low, high)]
 
     def backward(self, out_grads, inputs, outputs, aux):
         (data,) = inputs

@@ -82,7 +82,12 @@ class _Reduce(Operator):
     def forward(self, is_train, inputs, aux):
         (x,) = inputs
         y = self.reduce(x, self.reduced_axes(x.ndim))
-        return [y.reshape(self.output_shape(x.shape))]
+        # in the data's type, as MXNet: the mean of integers is truncated, int8 sums wrap
+        return [y.reshape(self.output_shape(x.shape)).astype(self.out_type(x), copy=False)]
+
+    def out_type(self, x: np.ndarray) -> np.dtype:
+        """The output's type: the data's (norm may choose another)."""
+        return x.dtype
 
     def backward(self, out_grads, inputs, outputs, aux):
         (x,) = inputs
@@ -227,7 +232,10 @@ class Norm(_Reduce):
             y = np.abs(x).sum(axis=axes, keepdims=True)
         else:
             y = np.sqrt((x * x).sum(axis=axes, keepdims=True))
-        return y.astype(self.out_dtype or x.dtype, copy=False)
+        return y
+
+    def out_type(self, x):
+        return np.dtype(self.out_dtype or x.dtype)
 
     def derivative(self, x, y, axes):
         if self.ord == 1:

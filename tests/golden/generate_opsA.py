@@ -66,7 +66,18 @@ def values():
     ints = nd.array([-7, -3, 5, 7], dtype="int32")
     div = nd.array([2, 2, -3, 0], dtype="int32")
     half = nd.array([1.0, 65504.0, 70000.0, 1e-8], dtype="float32")
+    scalar_ops = ["_plus_scalar", "_mul_scalar", "_div_scalar", "_rdiv_scalar", "_mod_scalar",
+                  "_power_scalar", "_rpower_scalar", "_maximum_scalar", "_greater_scalar"]
+    positive = nd.array([1, 2, 3, 7], dtype="int32")
     return {
+        # integer data with a fractional scalar: MXNet converts the scalar to int first
+        "int_scalar_2p5": {op: getattr(nd._internal, op)(positive, scalar=2.5).asnumpy().tolist()
+                           for op in scalar_ops},
+        "int_clip": nd.clip(ints, -3.5, 2.5).asnumpy().tolist(),
+        "int_mean": nd.mean(ints).asnumpy().tolist(),
+        "int8_sum": nd.sum(nd.array([100, 100], dtype="int8")).asnumpy().tolist(),
+        "int_power": nd.broadcast_power(ints, nd.array([2, -1, 3, 1], dtype="int32"))
+        .asnumpy().tolist(),
         "histogram_bin_cnt": [counts.asnumpy().tolist(), edges.asnumpy().tolist(),
                               str(counts.dtype.__name__)],
         "histogram_edges": [counts2.asnumpy().tolist(), edges2.asnumpy().tolist()],

@@ -81,6 +81,20 @@ def test_integer_division_and_modulo_match_mxnet():
         assert got.dtype == np.int32 and got.asnumpy().tolist() == VALUES[name], name
 
 
+def test_integer_data_take_the_scalar_in_their_type_as_mxnet():
+    positive = mx.nd.array([1, 2, 3, 7], dtype="int32")
+    for name, expected in VALUES["int_scalar_2p5"].items():
+        got = mx.nd.op_function(name)(positive, scalar=2.5)
+        assert got.dtype == np.int32 and got.asnumpy().tolist() == expected, name
+    ints = mx.nd.array([-7, -3, 5, 7], dtype="int32")
+    assert mx.nd.clip(ints, -3.5, 2.5).asnumpy().tolist() == VALUES["int_clip"]
+    assert mx.nd.mean(ints).asnumpy().tolist() == VALUES["int_mean"]
+    assert mx.nd.sum(mx.nd.array([100, 100], dtype="int8")).asnumpy().tolist() == \
+        VALUES["int8_sum"]
+    power = mx.nd.broadcast_power(ints, mx.nd.array([2, -1, 3, 1], dtype="int32"))
+    assert power.asnumpy().tolist() == VALUES["int_power"]
+
+
 def test_integer_mod_has_no_gradient_and_integer_gradients_truncate():
     a, b = mx.sym.Variable("a"), mx.sym.Variable("b")
     as_int = [mx.sym.cast(a, dtype="int32"), mx.sym.cast(b, dtype="int32")]

@@ -1,4 +1,5 @@
-"""``mx.nd.contrib``: the operators registered as ``_contrib_<name>``, under ``<name>``."""
+"""``mx.nd.contrib``: the operators registered as ``_contrib_<name>``, under ``<name>``, and
+MXNet's small helpers isinf, isnan, isfinite."""
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -18,4 +19,22 @@ def __getattr__(name: str) -> Callable[..., Any]:
 def __dir__() -> list[str]:
     from ..ops import registry
 
-    return [n[len(PREFIX):] for n in registry.all_names() if n.startswith(PREFIX)]
+    ops = [n[len(PREFIX):] for n in registry.all_names() if n.startswith(PREFIX)]
+    return sorted(ops + ["isinf", "isnan", "isfinite"])
+
+
+def isinf(data: Any) -> Any:
+    """1 where an element is +inf or -inf, else 0."""
+    return abs(data) == float("inf")
+
+
+def isnan(data: Any) -> Any:
+    """1 where an element is NaN (the one value not equal to itself), else 0."""
+    return data != data
+
+
+def isfinite(data: Any) -> Any:
+    """1 where an element is neither infinite nor NaN, else 0."""
+    from . import logical_and
+
+    return logical_and(data == data, abs(data) != float("inf"))

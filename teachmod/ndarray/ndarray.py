@@ -1,7 +1,6 @@
 """NDArray: a numpy array plus the context it was asked for, printed the way MXNet prints it."""
 from __future__ import annotations
 
-import operator
 from typing import Any, Callable
 
 import numpy as np
@@ -184,48 +183,59 @@ class NDArray:
     def _wrap(self, data: np.ndarray) -> NDArray:
         return NDArray(data, self._ctx)
 
-    def _binary(self, other: Any, fn: Callable, reverse: bool = False) -> NDArray:
-        other = _as_numpy(other)
-        a, b = (other, self._data) if reverse else (self._data, other)
-        result = fn(a, b)
-        if np.isscalar(other) and result.dtype != self._data.dtype:
-            # keep MXNet's rule: a Python scalar never changes the array's dtype
-            result = result.astype(self._data.dtype)
-        return self._wrap(np.asarray(result))
+    def _apply(self, name: str, other: Any, reverse: bool = False) -> Any:
+        """``mx.nd.<name>(self, other)`` (``(other, self)`` if ``reverse``), as MXNet's
+        operators are: ``x + y`` is ``mx.nd.add(x, y)``, which runs ``broadcast_add`` or
+        ``_plus_scalar``. teachmod also takes a numpy array for ``other``."""
+        from .. import ndarray as nd
 
-    def _inplace(self, other: Any, fn: Callable) -> NDArray:
-        self._data[...] = fn(self._data, _as_numpy(other))
+        if isinstance(other, np.ndarray):
+            other = NDArray(other, self._ctx)
+        elif isinstance(other, np.generic):
+            other = other.item()
+        if not isinstance(other, (NDArray, int, float)):
+            return NotImplemented
+        function = getattr(nd, name)
+        return function(other, self) if reverse else function(self, other)
+
+    def _inplace(self, name: str, other: Any) -> NDArray:
+        result = self._apply(name, other)
+        if result is NotImplemented:
+            return result
+        self._data[...] = result._data
         return self
 
-    def __add__(self, o: Any) -> NDArray: return self._binary(o, operator.add)
-    def __radd__(self, o: Any) -> NDArray: return self._binary(o, operator.add, True)
-    def __sub__(self, o: Any) -> NDArray: return self._binary(o, operator.sub)
-    def __rsub__(self, o: Any) -> NDArray: return self._binary(o, operator.sub, True)
-    def __mul__(self, o: Any) -> NDArray: return self._binary(o, operator.mul)
-    def __rmul__(self, o: Any) -> NDArray: return self._binary(o, operator.mul, True)
-    def __truediv__(self, o: Any) -> NDArray: return self._binary(o, operator.truediv)
-    def __rtruediv__(self, o: Any) -> NDArray: return self._binary(o, operator.truediv, True)
-    def __mod__(self, o: Any) -> NDArray: return self._binary(o, np.mod)
-    def __rmod__(self, o: Any) -> NDArray: return self._binary(o, np.mod, True)
-    def __pow__(self, o: Any) -> NDArray: return self._binary(o, np.power)
-    def __rpow__(self, o: Any) -> NDArray: return self._binary(o, np.power, True)
-    def __iadd__(self, o: Any) -> NDArray: return self._inplace(o, operator.add)
-    def __isub__(self, o: Any) -> NDArray: return self._inplace(o, operator.sub)
-    def __imul__(self, o: Any) -> NDArray: return self._inplace(o, operator.mul)
-    def __itruediv__(self, o: Any) -> NDArray: return self._inplace(o, operator.truediv)
-    def __neg__(self) -> NDArray: return self._wrap(-self._data)
-    def __abs__(self) -> NDArray: return self._wrap(np.abs(self._data))
+    def __add__(self, o: Any) -> NDArray: return self._apply("add", o)
+    def __radd__(self, o: Any) -> NDArray: return self._apply("add", o, True)
+    def __sub__(self, o: Any) -> NDArray: return self._apply("subtract", o)
+    def __rsub__(self, o: Any) -> NDArray: return self._apply("subtract", o, True)
+    def __mul__(self, o: Any) -> NDArray: return self._apply("multiply", o)
+    def __rmul__(self, o: Any) -> NDArray: return self._apply("multiply", o, True)
+    def __truediv__(self, o: Any) -> NDArray: return self._apply("divide", o)
+    def __rtruediv__(self, o: Any) -> NDArray: return self._apply("divide", o, True)
+    def __mod__(self, o: Any) -> NDArray: return self._apply("modulo", o)
+    def __rmod__(self, o: Any) -> NDArray: return self._apply("modulo", o, True)
+    def __pow__(self, o: Any) -> NDArray: return self._apply("power", o)
+    def __rpow__(self, o: Any) -> NDArray: return self._apply("power", o, True)
+    def __iadd__(self, o: Any) -> NDArray: return self._inplace("add", o)
+    def __isub__(self, o: Any) -> NDArray: return self._inplace("subtract", o)
+    def __imul__(self, o: Any) -> NDArray: return self._inplace("multiply", o)
+    def __itruediv__(self, o: Any) -> NDArray: return self._inplace("divide", o)
+    def __imod__(self, o: Any) -> NDArray: return self._inplace("modulo", o)
+    def __neg__(self) -> NDArray: return self._apply("multiply", -1.0)
+
+    def __abs__(self) -> NDArray:
+        from . import op_function
+
+        return op_function("abs")(self)
 
     # comparisons give 0/1 in the array's dtype, as MXNet does
-    def _compare(self, other: Any, fn: Callable) -> NDArray:
-        return self._wrap(fn(self._data, _as_numpy(other)).astype(self._data.dtype))
-
-    def __eq__(self, o: Any) -> NDArray: return self._compare(o, np.equal)  # type: ignore[override]
-    def __ne__(self, o: Any) -> NDArray: return self._compare(o, np.not_equal)  # type: ignore[override]
-    def __lt__(self, o: Any) -> NDArray: return self._compare(o, np.less)
-    def __le__(self, o: Any) -> NDArray: return self._compare(o, np.less_equal)
-    def __gt__(self, o: Any) -> NDArray: return self._compare(o, np.greater)
-    def __ge__(self, o: Any) -> NDArray: return self._compare(o, np.greater_equal)
+    def __eq__(self, o: Any) -> NDArray: return self._apply("equal", o)  # type: ignore[override]
+    def __ne__(self, o: Any) -> NDArray: return self._apply("not_equal", o)  # type: ignore[override]
+    def __lt__(self, o: Any) -> NDArray: return self._apply("lesser", o)
+    def __le__(self, o: Any) -> NDArray: return self._apply("lesser_equal", o)
+    def __gt__(self, o: Any) -> NDArray: return self._apply("greater", o)
+    def __ge__(self, o: Any) -> NDArray: return self._apply("greater_equal", o)
     __hash__ = object.__hash__
 
     # ---- methods that call the operator of the same name ----------------------------------

@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 from ..ops import registry
 from ..ops.functions import SYMBOL_FUNCTIONS, make_functions, make_histogram
-from . import contrib
+from . import _internal, contrib
 from .symbol import Group, Symbol, Variable, create, load, load_json, var
 
 __all__ = ["Symbol", "Variable", "var", "Group", "load", "load_json"]

@@ -249,3 +249,32 @@ def test_operator_module_describes_the_registry():
     assert get_operator_arguments("clip").types[1:] == ["float, required"] * 2
     assert get_operator_arguments("sum").types[2] == "boolean, optional, default=0"
     assert get_operator_arguments("add_n").types[0] == "NDArray-or-Symbol[]"
+
+
+def test_ndarray_operators_run_the_operators():
+    ints = mx.nd.array([1, 2, 3, 7], dtype="int32")
+    # x + 2.5 is _plus_scalar, so integer data see the scalar as 2, as MXNet does
+    assert (ints + 2.5).asnumpy().tolist() == VALUES["int_scalar_2p5"]["_plus_scalar"]
+    assert (2.5 ** ints).asnumpy().tolist() == VALUES["int_scalar_2p5"]["_rpower_scalar"]
+    assert (ints % 2.5).asnumpy().tolist() == VALUES["int_scalar_2p5"]["_mod_scalar"]
+    assert (-ints).dtype == np.int32 and (-ints).asnumpy().tolist() == [-1, -2, -3, -7]
+    x = mx.nd.array([[1.0, -2.0]])
+    assert (x > mx.nd.array([[0.0], [-5.0]])).asnumpy().tolist() == [[1, 0], [1, 1]]
+    assert (x == np.array([1.0, 0.0])).asnumpy().tolist() == [[1, 0]]
+    assert abs(x).asnumpy().tolist() == [[1, 2]] and (x == None) is False  # noqa: E711
+    y = x.copy()
+    y -= 1
+    y *= mx.nd.array([[2.0, 3.0]])
+    assert y.asnumpy().tolist() == [[0, -9]]
+    with pytest.raises(TypeError):
+        x + "1"
+
+
+def test_contrib_isinf_isnan_isfinite_and_internal():
+    x = mx.nd.array([1.0, np.inf, -np.inf, np.nan])
+    assert mx.nd.contrib.isinf(x).asnumpy().tolist() == [0, 1, 1, 0]
+    assert mx.nd.contrib.isnan(x).asnumpy().tolist() == [0, 0, 0, 1]
+    assert mx.nd.contrib.isfinite(x).asnumpy().tolist() == [1, 0, 0, 0]
+    assert mx.nd._internal._rminus_scalar(x[0:1], scalar=3).asnumpy().tolist() == [2]
+    node = json.loads(mx.sym._internal._Plus(mx.sym.var("a"), mx.sym.var("b")).tojson())
+    assert node["nodes"][-1]["op"] == "elemwise_add"

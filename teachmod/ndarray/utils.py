@@ -92,10 +92,11 @@ def write_atomic(fname: str | os.PathLike, payload: bytes) -> None:
         raise MXNetError(f"cannot save {fname!r}: it is a folder; give a file name")
     handle, tmp_name = tempfile.mkstemp(prefix=".tmp-", dir=directory)
     try:
-        # mkstemp makes the file private (0600); give it the usual umask-based permissions
+        # mkstemp makes the file private (0600); give it the usual umask-based permissions,
+        # but never take the owner's own read and write away (Pyodide reports a umask of 0o777)
         umask = os.umask(0)
         os.umask(umask)
-        os.chmod(tmp_name, 0o666 & ~umask)
+        os.chmod(tmp_name, (0o666 & ~umask) | 0o600)
         with os.fdopen(handle, "wb") as tmp:
             tmp.write(payload)
             tmp.flush()

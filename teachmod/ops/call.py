@@ -22,6 +22,8 @@ def split_call(op_class: type[Operator], args: tuple, kwargs: dict, input_type: 
     named = {k: v for k, v in kwargs.items() if isinstance(v, input_type)}
     if op_class.variadic and op_class.variadic not in params:
         params[op_class.variadic] = len(args)
+    elif not op_class.variadic:
+        args = _positional_params(op_class, args, params, input_type)
     op = op_class(params, node_name)
     slots = op.list_arguments() + op.list_auxiliary_states()
     if len(args) > len(slots):
@@ -45,6 +47,32 @@ def split_call(op_class: type[Operator], args: tuple, kwargs: dict, input_type: 
             raise MXNetError(f"{op.where()}: input {key!r} given twice")
         inputs[key] = value
     return op, inputs
+
+
+def _positional_params(op_class: type[Operator], args: tuple, params: dict[str, Any],
+                       input_type: type) -> tuple:
+    """Move positional parameters into ``params``; return the positional inputs.
+
+    As in MXNet's generated functions (``repeat(data, repeats, axis)``), the inputs come first
+    and the parameters follow in their declared order: ``mx.nd.repeat(x, 3, 0)``.
+    """
+    count = next((i for i, a in enumerate(args) if not isinstance(a, input_type)), len(args))
+    if count == 0:
+        return args  # no input first: leave it to the input check to explain
+    names = list(op_class.params)
+    for position, value in enumerate(args[count:]):
+        if isinstance(value, input_type):
+            raise MXNetError(f"{op_class.name}: an input was given after a positional "
+                             "parameter; inputs go first")
+        if position >= len(names):
+            raise MXNetError(f"{op_class.name}: {len(args) - count} positional parameters "
+                             f"given, but it has only {len(names)}: {', '.join(names)}")
+        key = names[position]
+        if key in params:
+            raise MXNetError(f"{op_class.name}: parameter {key!r} given twice")
+        if value is not None:
+            params[key] = value
+    return args[:count]
 
 
 def call_imperative(op_class: type[Operator], args: tuple, kwargs: dict, out: Any) -> Any:

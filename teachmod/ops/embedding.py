@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .registry import Operator, Param, parse_bool, parse_int, parse_str, register
+from .registry import Operator, Param, parse_bool, parse_dtype, parse_int, register
 
 DTYPES = ("float16", "float32", "float64", "int32", "int64", "int8", "uint8")
 
@@ -25,7 +25,7 @@ class Embedding(Operator):
     params = {
         "input_dim": Param(parse_int, doc="number of rows: indices range over 0..input_dim-1"),
         "output_dim": Param(parse_int, doc="length of each vector"),
-        "dtype": Param(parse_str, "float32", choices=DTYPES, doc="type of weight and output"),
+        "dtype": Param(parse_dtype, "float32", choices=DTYPES, doc="type of weight and output"),
         "sparse_grad": Param(parse_bool, False, doc="accepted; teachmod's gradient is dense"),
     }
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..base import MXNetError
-from .registry import Operator, Param, parse_bool, parse_shape, register
+from .registry import Operator, Param, optional, parse_bool, parse_int, parse_shape, register
 
 
 def resolve_reshape(src: tuple[int, ...], spec: tuple[int, ...], reverse: bool = False,
@@ -79,6 +79,16 @@ def resolve_reshape(src: tuple[int, ...], spec: tuple[int, ...], reverse: bool =
     return tuple(out[::-1]) if reverse else tuple(out)
 
 
+def _legacy_target(src: tuple[int, ...], target: tuple[int, ...], keep_highest: bool,
+                   where: str) -> tuple[int, ...]:
+    """The shape given by the old ``target_shape`` parameter: one 0 is inferred."""
+    if keep_highest:
+        target = (src[0], *target)
+    if target.count(0) > 1:
+        raise MXNetError(f"{where}: target_shape {target} may contain at most one 0 (inferred)")
+    return resolve_reshape(src, tuple(-1 if d == 0 else d for d in target), False, where)
+
+
 @register
 class Reshape(Operator):
     """Reshape the data without copying it."""
@@ -88,17 +98,68 @@ class Reshape(Operator):
     params = {
         "shape": Param(parse_shape, (), doc="the new shape, with MXNet's codes 0 -1 -2 -3 -4"),
         "reverse": Param(parse_bool, False, doc="match the codes from the right"),
+        "target_shape": Param(parse_shape, (), doc="deprecated: the new shape, 0 inferred"),
+        "keep_highest": Param(parse_bool, False,
+                              doc="deprecated: keep the first axis, target_shape is the rest"),
     }
+
+    def out_shape(self, data: tuple[int, ...]) -> tuple[int, ...]:
+        if not self.shape and self.target_shape:
+            return _legacy_target(data, self.target_shape, self.keep_highest, self.where())
+        return resolve_reshape(data, self.shape, self.reverse, self.where())
 
     def infer_shape(self, in_shapes):
         data = in_shapes[0]
-        if data is None:
+        if data is None or 0 in data:  # 0: a dimension not known yet
             return in_shapes, [None], []
-        return in_shapes, [resolve_reshape(data, self.shape, self.reverse, self.where())], []
+        return in_shapes, [self.out_shape(tuple(data))], []
 
     def forward(self, is_train, inputs, aux):
         (data,) = inputs
-        return [data.reshape(resolve_reshape(data.shape, self.shape, self.reverse, self.where()))]
+        return [data.reshape(self.out_shape(data.shape))]
 
     def backward(self, out_grads, inputs, outputs, aux):
         return [out_grads[0].reshape(inputs[0].shape)]
+
+
+@register
+class ReshapeLike(Operator):
+    """Reshape ``lhs`` to the shape of ``rhs`` (or put a range of rhs's axes in place of a
+    range of lhs's axes): ``lhs.shape[:lhs_begin] + rhs.shape[rhs_begin:rhs_end] +
+    lhs.shape[lhs_end:]``. Only rhs's shape is used, so rhs gets a zero gradient."""
+
+    name = "reshape_like"
+    arguments = ("lhs", "rhs")
+    backward_reads = ("lhs", "rhs")
+    params = {
+        "lhs_begin": Param(optional(parse_int), None, doc="first axis of lhs to replace"),
+        "lhs_end": Param(optional(parse_int), None, doc="end of the axes of lhs to replace"),
+        "rhs_begin": Param(optional(parse_int), None, doc="first axis of rhs to use"),
+        "rhs_end": Param(optional(parse_int), None, doc="end of the axes of rhs to use"),
+    }
+
+    def out_shape(self, lhs: tuple[int, ...], rhs: tuple[int, ...]) -> tuple[int, ...]:
+        lb, le, _ = slice(self.lhs_begin, self.lhs_end).indices(len(lhs))
+        rb, re, _ = slice(self.rhs_begin, self.rhs_end).indices(len(rhs))
+        out = (*lhs[:lb], *rhs[rb:re], *lhs[max(lb, le):])
+        if int(np.prod(out, dtype=np.int64)) != int(np.prod(lhs, dtype=np.int64)):
+            raise self.fail(f"lhs {tuple(lhs)} cannot take the shape {out} (from rhs "
+                            f"{tuple(rhs)}): the number of elements differs")
+        return out
+
+    def infer_shape(self, in_shapes):
+        lhs, rhs = in_shapes
+        if lhs is None or rhs is None:
+            return in_shapes, [None], []
+        return in_shapes, [self.out_shape(tuple(lhs), tuple(rhs))], []
+
+    def infer_type(self, in_types):
+        return in_types, [in_types[0]], []  # rhs keeps its own type
+
+    def forward(self, is_train, inputs, aux):
+        lhs, rhs = inputs
+        return [lhs.reshape(self.out_shape(lhs.shape, rhs.shape))]
+
+    def backward(self, out_grads, inputs, outputs, aux):
+        lhs, rhs = inputs
+        return [out_grads[0].reshape(lhs.shape), np.zeros_like(rhs)]

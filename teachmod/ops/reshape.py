@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..base import MXNetError
-from .registry import Operator, Param, optional, parse_bool, parse_int, parse_shape, register
+from .registry import Operator, Param, parse_bool, parse_shape, register
 
 
 def resolve_reshape(src: tuple[int, ...], spec: tuple[int, ...], reverse: bool = False,
@@ -120,46 +120,3 @@ class Reshape(Operator):
 
     def backward(self, out_grads, inputs, outputs, aux):
         return [out_grads[0].reshape(inputs[0].shape)]
-
-
-@register
-class ReshapeLike(Operator):
-    """Reshape ``lhs`` to the shape of ``rhs`` (or put a range of rhs's axes in place of a
-    range of lhs's axes): ``lhs.shape[:lhs_begin] + rhs.shape[rhs_begin:rhs_end] +
-    lhs.shape[lhs_end:]``. Only rhs's shape is used, so rhs gets a zero gradient."""
-
-    name = "reshape_like"
-    arguments = ("lhs", "rhs")
-    backward_reads = ("lhs", "rhs")
-    params = {
-        "lhs_begin": Param(optional(parse_int), None, doc="first axis of lhs to replace"),
-        "lhs_end": Param(optional(parse_int), None, doc="end of the axes of lhs to replace"),
-        "rhs_begin": Param(optional(parse_int), None, doc="first axis of rhs to use"),
-        "rhs_end": Param(optional(parse_int), None, doc="end of the axes of rhs to use"),
-    }
-
-    def out_shape(self, lhs: tuple[int, ...], rhs: tuple[int, ...]) -> tuple[int, ...]:
-        lb, le, _ = slice(self.lhs_begin, self.lhs_end).indices(len(lhs))
-        rb, re, _ = slice(self.rhs_begin, self.rhs_end).indices(len(rhs))
-        out = (*lhs[:lb], *rhs[rb:re], *lhs[max(lb, le):])
-        if int(np.prod(out, dtype=np.int64)) != int(np.prod(lhs, dtype=np.int64)):
-            raise self.fail(f"lhs {tuple(lhs)} cannot take the shape {out} (from rhs "
-                            f"{tuple(rhs)}): the number of elements differs")
-        return out
-
-    def infer_shape(self, in_shapes):
-        lhs, rhs = in_shapes
-        if lhs is None or rhs is None:
-            return in_shapes, [None], []
-        return in_shapes, [self.out_shape(tuple(lhs), tuple(rhs))], []
-
-    def infer_type(self, in_types):
-        return in_types, [in_types[0]], []  # rhs keeps its own type
-
-    def forward(self, is_train, inputs, aux):
-        lhs, rhs = inputs
-        return [lhs.reshape(self.out_shape(lhs.shape, rhs.shape))]
-
-    def backward(self, out_grads, inputs, outputs, aux):
-        lhs, rhs = inputs
-        return [out_grads[0].reshape(lhs.shape), np.zeros_like(rhs)]

@@ -42,7 +42,7 @@ class _Creation(Operator):
     def out_shape(self) -> tuple[int, ...] | None:
         raise NotImplementedError
 
-    def infer_shape(self, in_shapes):
+    def infer_shape(self, in_shapes, out_shapes=None):
         return [], [self.out_shape()], []
 
     def infer_type(self, in_types):
@@ -53,20 +53,39 @@ class _Creation(Operator):
 
 
 class _Filled(_Creation):
-    """An array of ``shape`` with every element equal to ``fill``."""
+    """An array of ``shape`` with every element equal to ``fill``.
+
+    Unknown sizes (0 or -1) may be learnt from the rest of the graph, as MXNet does
+    (``ones(shape=(2, -1)) + x`` takes them from x): ``infer_shape`` keeps what it learnt for
+    the forward pass.
+    """
 
     fill: float = 0.0
     params = {"shape": Param(parse_shape, (), doc="the shape of the output"), **_common()}
+    infers_backward = True
+    learnt: tuple[int, ...] | None = None
 
     def out_shape(self):
-        if not self.shape or min(self.shape) <= 0:
-            return None  # legacy shapes: 0 and -1 are unknown dimensions
-        return self.shape
+        # legacy shapes: 0 and -1 are unknown sizes, written 0 during inference
+        return tuple(max(d, 0) for d in self.shape) or None
+
+    def infer_shape(self, in_shapes, out_shapes=None):
+        shape, given = self.out_shape(), out_shapes[0] if out_shapes else None
+        if shape and given:
+            if len(given) != len(shape) or any(a and b and a != b for a, b in zip(shape, given)):
+                raise self.fail(f"shape {self.shape} cannot be {tuple(given)}")
+            shape = tuple(a or b for a, b in zip(shape, given))
+        shape = shape or (tuple(given) if given else None)
+        if shape and 0 not in shape:
+            self.learnt = shape
+        return [], [shape], []
 
     def forward(self, is_train, inputs, aux):
-        if self.out_shape() is None:
-            raise self.fail(f"shape {self.shape} is not fully known (0 and -1 mean unknown)")
-        return [np.full(self.shape, self.fill, dtype=self.dtype)]
+        shape = self.learnt or self.out_shape()
+        if not shape or 0 in shape:
+            raise self.fail(f"shape {self.shape} is not fully known (0 and -1 mean unknown) "
+                            "and the graph does not decide it")
+        return [np.full(shape, self.fill, dtype=self.dtype)]
 
 
 @register

@@ -108,11 +108,22 @@ class Reshape(Operator):
             return _legacy_target(data, self.target_shape, self.keep_highest, self.where())
         return resolve_reshape(data, self.shape, self.reverse, self.where())
 
-    def infer_shape(self, in_shapes):
-        data = in_shapes[0]
-        if data is None or 0 in data:  # 0: a dimension not known yet
-            return in_shapes, [None], []
-        return in_shapes, [self.out_shape(tuple(data))], []
+    infers_backward = True
+
+    def infer_shape(self, in_shapes, out_shapes=None):
+        data, out = in_shapes[0], out_shapes[0] if out_shapes else None
+        if data and 0 not in data:
+            return in_shapes, [self.out_shape(tuple(data))], []
+        if data and out and 0 not in out and data.count(0) == 1:
+            # backwards, as MXNet: one unknown (0) input size follows from the element count
+            known = int(np.prod([d for d in data if d], dtype=np.int64))
+            total = int(np.prod(out, dtype=np.int64))
+            if total % known:
+                raise self.fail(f"the output {tuple(out)} has {total} elements, which the "
+                                f"data {tuple(data)} cannot have")
+            data = tuple(d or total // known for d in data)
+            return [data], [self.out_shape(data)], []
+        return in_shapes, [None], []
 
     def forward(self, is_train, inputs, aux):
         (data,) = inputs

@@ -86,7 +86,7 @@ class SliceAxis(SliceBase):
     params = {
         "axis": Param(parse_int, doc="the axis to slice (negative counts from the end)"),
         "begin": Param(parse_int, doc="start index (negative counts from the end)"),
-        "end": Param(optional(parse_int), doc="stop index, or None for the end of the axis"),
+        "end": Param(optional(parse_int), None, doc="stop index, or None for the end of the axis"),
     }
 
     def index(self, shape):

@@ -81,9 +81,10 @@ def resolve_reshape(src: tuple[int, ...], spec: tuple[int, ...], reverse: bool =
 
 def _legacy_target(src: tuple[int, ...], target: tuple[int, ...], keep_highest: bool,
                    where: str) -> tuple[int, ...]:
-    """The shape given by the old ``target_shape`` parameter: one 0 is inferred."""
-    if keep_highest:
-        target = (src[0], *target)
+    """The shape given by the old ``target_shape`` parameter: one 0 is inferred, and
+    ``keep_highest`` puts the input's first size in place of the first entry."""
+    if keep_highest and target:
+        target = (src[0], *target[1:])
     if target.count(0) > 1:
         raise MXNetError(f"{where}: target_shape {target} may contain at most one 0 (inferred)")
     return resolve_reshape(src, tuple(-1 if d == 0 else d for d in target), False, where)
@@ -100,7 +101,7 @@ class Reshape(Operator):
         "reverse": Param(parse_bool, False, doc="match the codes from the right"),
         "target_shape": Param(parse_shape, (), doc="deprecated: the new shape, 0 inferred"),
         "keep_highest": Param(parse_bool, False,
-                              doc="deprecated: keep the first axis, target_shape is the rest"),
+                              doc="deprecated: target_shape's first size is the input's"),
     }
 
     def out_shape(self, data: tuple[int, ...]) -> tuple[int, ...]:

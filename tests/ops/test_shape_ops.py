@@ -81,7 +81,7 @@ def test_shape_codes_and_legacy_target_shape():
     x = normal(2, 3, 4)
     assert forward("Reshape", {"shape": (-3, -4, 2, -1)}, x)[0].shape == (6, 2, 2)
     assert forward("Reshape", {"target_shape": (0, 4)}, x)[0].shape == (6, 4)
-    assert forward("Reshape", {"target_shape": (4, 0), "keep_highest": True}, x)[0].shape \
+    assert forward("Reshape", {"target_shape": (5, 4, 0), "keep_highest": True}, x)[0].shape \
         == (2, 4, 3)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ..ops import registry
+from . import linalg  # noqa: F401
 from .creation import arange, eye, full, linspace, ones, split_v2, zeros  # noqa: F401
 from .symbol import Group, Symbol, Variable, create, load, load_json, var
 

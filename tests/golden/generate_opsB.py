@@ -86,6 +86,10 @@ CASES = [
      [normal(2, 1), normal(5, 7)], [0]),
     ("sort_desc", "sort", {"axis": 0, "is_ascend": False}, [distinct(3, 4)], [0]),
     ("argsort", "argsort", {"is_ascend": False}, [distinct(3, 4)], []),
+    ("gemm2_ta", "_linalg_gemm2", {"transpose_a": True, "alpha": 2.0},
+     [normal(2, 4, 3), normal(2, 4, 5)], [0, 1]),
+    ("gemm_tb_axis0", "_linalg_gemm", {"transpose_b": True, "beta": -0.5, "axis": 0},
+     [normal(3, 2, 4), normal(5, 2, 4), normal(3, 2, 5)], [0, 1, 2]),
     ("zeros", "_zeros", {"shape": (2, 3)}, [], []),
     ("full_int", "_full", {"shape": (2,), "value": 3.7, "dtype": "int32"}, [], []),
     ("arange_repeat", "_arange", {"start": 1, "stop": 3.1, "step": 0.5, "repeat": 2}, [], []),
@@ -101,7 +105,8 @@ def run_case(case_id, op_name, attrs, gens, compared):
     inputs = [g(rs) for g in gens]
     names = ["in%d" % i for i in range(len(inputs))]
     variables = [mx.sym.Variable(n) for n in names]
-    make = getattr(mx.sym, op_name, None) or getattr(mx.sym._internal, op_name)
+    make = (getattr(mx.sym, op_name, None) or getattr(mx.sym._internal, op_name, None)
+            or getattr(mx.sym.linalg, op_name.replace("_linalg_", "")))
     sym = make(*variables, **attrs)
     args = {n: mx.nd.array(x, dtype=x.dtype) for n, x in zip(names, inputs)}
     # operators MXNet does not differentiate (batch_take, argsort ...) are bound without grads

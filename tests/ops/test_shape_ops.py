@@ -67,6 +67,10 @@ GRADIENT_CASES = [
     ("sort", {"axis": 0, "is_ascend": False}, [distinct(3, 4)], None),
     ("sort", {"axis": None}, [distinct(3, 4)], None),
     ("transpose", {"axes": (1, 2, 0)}, [normal(2, 3, 4)], None),
+    ("_linalg_gemm2", {"transpose_a": True, "alpha": 2.0}, [normal(2, 4, 3), normal(2, 4, 5)],
+     None),
+    ("_linalg_gemm", {"transpose_b": True, "beta": -0.5, "axis": 0},
+     [normal(3, 2, 4), normal(5, 2, 4), normal(3, 2, 5)], None),
 ]
 
 
@@ -327,3 +331,13 @@ def test_agrees_with_mxnet(case):
                         inputs, outputs, [])
     for i in case["grads"]:
         opcheck.assert_close(grads[i], arrays[f"grad{i}"], f"{case['id']} gradient of input {i}")
+
+
+def test_linalg_namespace_and_row_axis():
+    a, b = normal(3, 2, 4), normal(4, 2, 5)
+    sym = mx.sym.linalg.gemm2(mx.sym.var("a"), mx.sym.var("b"), axis=0)
+    out = sym.eval(a=mx.nd.array(a), b=mx.nd.array(b))[0].asnumpy()
+    expected = np.einsum("ibk,kbj->ibj", a, b)
+    np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-5)
+    with pytest.raises(AttributeError):
+        mx.sym.linalg.no_such_function  # noqa: B018

@@ -34,7 +34,9 @@ class Embedding(Operator):
             raise self.fail(f"input_dim and output_dim must be >= 1, got {self.input_dim} "
                             f"and {self.output_dim}")
 
-    def infer_shape(self, in_shapes):
+    infers_backward = True  # takes partial shapes: an unknown (0) batch size stays unknown
+
+    def infer_shape(self, in_shapes, out_shapes=None):
         weight = self.expect_shape(in_shapes, 1, (self.input_dim, self.output_dim))
         data = in_shapes[0]
         out = None if data is None else (*data, self.output_dim)

@@ -129,17 +129,27 @@ class Pick(_Indexing):
     def _flat(self, data: np.ndarray) -> np.ndarray:
         return data.reshape(-1) if self.axis is None else data
 
-    def infer_shape(self, in_shapes):
+    infers_backward = True  # takes partial shapes: unknown (0) sizes stay unknown
+
+    def infer_shape(self, in_shapes, out_shapes=None):
         data = in_shapes[0]
-        if data is None:
+        if not data:
             return in_shapes, [None], []
         data = (int(np.prod(data, dtype=np.int64)),) if self.axis is None else tuple(data)
         axis = self._axis(len(data))
         kept, dropped = (*data[:axis], 1, *data[axis + 1:]), (*data[:axis], *data[axis + 1:])
         index = in_shapes[1]
-        if index is not None and tuple(index) not in (dropped, kept):
+
+        def fits(shape: tuple[int, ...]) -> bool:  # equal where both sizes are known (not 0)
+            return len(shape) == len(index) and all(a == b or 0 in (a, b)
+                                                    for a, b in zip(shape, index))
+
+        if index is not None and not (fits(dropped) or fits(kept)):
             raise self.fail(f"index has shape {tuple(index)}, expected {dropped}: the data's "
                             f"shape without axis {self.axis}")
+        if index is not None:  # sizes known in the data fill unknown (0) ones of the index
+            like = dropped if fits(dropped) else kept
+            index = tuple(a or b for a, b in zip(index, like))
         return [in_shapes[0], index or dropped], [kept if self.keepdims else dropped], []
 
     def _positions(self, data: np.ndarray, index: np.ndarray) -> tuple[np.ndarray, int]:

@@ -289,6 +289,9 @@ def test_creation_operator_json_round_trip():
     ("batch_dot", {}, [(0, 3, 4), (2, 4, 5)], None, [(0, 3, 4), (2, 4, 5)], [(2, 3, 5)]),
     ("_ones", {"shape": (2, -1)}, [], [(2, 3)], [], [(2, 3)]),
     ("_ones", {"shape": (-1, -1)}, [], None, [], [(0, 0)]),
+    ("pick", {"axis": 1}, [(2, 3, 3), (0, 3)], None, [(2, 3, 3), (2, 3)], [(2, 3)]),
+    ("Embedding", {"input_dim": 100, "output_dim": 10}, [(0, 5), None], None,
+     [(0, 5), (100, 10)], [(0, 5, 10)]),
 ])
 def test_partial_and_backward_inference(op_name, attrs, in_shapes, out_shapes, expected_in,
                                         expected_out):

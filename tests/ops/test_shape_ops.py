@@ -80,6 +80,19 @@ def test_gradient(op_name, attrs, inputs, check):
     opcheck.check_gradient(op_name, attrs, inputs, check=check)
 
 
+@pytest.mark.parametrize("op_name, attrs, inputs, check", GRADIENT_CASES,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(GRADIENT_CASES)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+def test_float_types_are_kept(op_name, attrs, inputs, check, dtype):
+    op = opcheck.make_op(op_name, attrs)
+    inputs = [x.astype(dtype) if x.dtype.kind == "f" else x for x in inputs]
+    outputs = op.forward(True, inputs, [])
+    assert all(o.dtype == dtype for o in outputs), f"{op_name} outputs"
+    grads = op.backward([np.ones_like(o) for o in outputs], inputs, outputs, [])
+    for x, grad in zip(inputs, grads):
+        assert grad is None or x.dtype.kind != "f" or grad.dtype == dtype, f"{op_name} grads"
+
+
 # ---- values against numpy -------------------------------------------------------------------
 def test_shape_codes_and_legacy_target_shape():
     x = normal(2, 3, 4)

@@ -45,7 +45,7 @@ class _Creation(Operator):
     def infer_shape(self, in_shapes, out_shapes=None):
         return [], [self.out_shape()], []
 
-    def infer_type(self, in_types):
+    def infer_type(self, in_types, out_types=None):
         return [], [np.dtype(self.dtype)], []
 
     def backward(self, out_grads, inputs, outputs, aux):

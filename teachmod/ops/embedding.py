@@ -42,7 +42,7 @@ class Embedding(Operator):
         out = None if data is None else (*data, self.output_dim)
         return [data, weight], [out], []
 
-    def infer_type(self, in_types):
+    def infer_type(self, in_types, out_types=None):
         dtype = np.dtype(self.dtype)
         return [in_types[0] or np.dtype(np.float32), dtype], [dtype], []
 

@@ -31,7 +31,7 @@ class _Indexing(Operator):
                             f"range over [{index.min()}, {index.max()}]")
         return np.clip(index, 0, size - 1)
 
-    def infer_type(self, in_types):
+    def infer_type(self, in_types, out_types=None):
         return in_types, [in_types[0]], []
 
 

@@ -303,6 +303,9 @@ def test_creation_operator_json_round_trip():
     ("_ones", {"shape": (2, -1)}, [], [(2, 3)], [], [(2, 3)]),
     ("_ones", {"shape": (-1, -1)}, [], None, [], [(0, 0)]),
     ("pick", {"axis": 1}, [(2, 3, 3), (0, 3)], None, [(2, 3, 3), (2, 3)], [(2, 3)]),
+    ("slice", {"begin": (2, 3), "end": (None, 10), "step": (None, 2)}, [(0, 20)], None,
+     [(0, 20)], [(0, 4)]),
+    ("slice_axis", {"axis": 1, "begin": 0, "end": 5}, [(10, 0)], None, [(10, 0)], [(10, 0)]),
     ("Embedding", {"input_dim": 100, "output_dim": 10}, [(0, 5), None], None,
      [(0, 5), (100, 10)], [(0, 5, 10)]),
 ])

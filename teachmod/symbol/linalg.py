@@ -12,4 +12,4 @@ def __getattr__(name: str) -> Callable[..., Any]:
     full = f"_linalg_{name}"
     if name.startswith("__") or full not in registry.all_names():
         raise AttributeError(f"module 'teachmod.symbol.linalg' has no attribute {name!r}")
-    return create(full, hint=full)
+    return create(full, hint=name)  # MXNet names the nodes gemm0, gemm21, ...

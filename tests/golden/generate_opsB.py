@@ -5,7 +5,8 @@ Runs under MXNet 1.9.1 only (the teachmod tests never import it); from the repos
     MXNET_MKLDNN_ENABLED=0 /work/mxvenv/bin/python tests/golden/generate_opsB.py
 
 Writes ``tests/golden/opsB/cases.json`` and one ``<case_id>.npz`` per case, read by
-``tests/ops/test_shape_ops.py::test_agrees_with_mxnet``. Each case binds a one-operator
+``tests/ops/test_shape_ops.py::test_agrees_with_mxnet``, and ``graphs.json``: symbols saved
+by MXNet with the output shapes MXNet infers for them (``test_reads_mxnet_json``). Each case binds a one-operator
 symbol on the CPU in float32, runs forward and backward with random head gradients and stores
 ``in<i>``, ``out<i>``, ``head<i>`` and ``grad<i>`` (for the inputs listed in ``grads``).
 Inputs come from ``np.random.RandomState(crc32(case_id))``: deterministic, and adding a case
@@ -124,6 +125,46 @@ def run_case(case_id, op_name, attrs, gens, compared):
     return arrays, len(outputs)
 
 
+def graphs():
+    """Symbols written by MXNet (JSON) with the shapes MXNet infers for them."""
+    x, i = mx.sym.var("x"), mx.sym.var("i")
+    built = {
+        "split_v2": (mx.sym.split_v2(x, (1, 3), axis=1), {"x": (2, 5)}),
+        "take": (mx.sym.take(x, i, axis=1, mode="wrap"), {"x": (2, 5), "i": (3,)}),
+        "pick": (mx.sym.pick(x, i, axis=1, keepdims=True), {"x": (2, 5), "i": (2,)}),
+        "creation": (mx.sym.zeros((2, 3)) + mx.sym.ones((2, 3), dtype="float32")
+                     + mx.sym.full((2, 3), 3) + x, {"x": (2, 3)}),
+        "arange": (mx.sym.arange(1, 3, 0.5, repeat=2) + x, {"x": (8,)}),
+        "eye_linspace": (mx.sym.Group([mx.sym.eye(3, 4, 1) + x, mx.sym.linspace(0, 1, 4) + i]),
+                         {"x": (3, 4), "i": (4,)}),
+        "tile_repeat": (mx.sym.repeat(mx.sym.tile(x, reps=(2, 1, 3)), repeats=2),
+                        {"x": (2, 3)}),
+        "argsort": (mx.sym.argsort(x, axis=0, dtype="int32"), {"x": (2, 3)}),
+        "gemm": (mx.sym.linalg.gemm(x, i, mx.sym.var("c"), transpose_b=True, axis=0),
+                 {"x": (2, 3), "i": (2, 3), "c": (2, 2)}),
+        "reshape_like": (mx.sym.reshape_like(x, i, lhs_begin=0, lhs_end=1, rhs_begin=0,
+                                             rhs_end=2), {"x": (6, 3), "i": (2, 3, 7)}),
+        "broadcast": (mx.sym.broadcast_like(mx.sym.broadcast_axis(x, axis=1, size=4), i,
+                                            lhs_axes=(0,), rhs_axes=(1,)),
+                      {"x": (1, 1), "i": (3, 5)}),
+        "diag_squeeze": (mx.sym.squeeze(mx.sym.diag(x, k=-1), axis=(-1,)), {"x": (2, 1, 3)}),
+        "stack": (mx.sym.stack(x, i, axis=-1), {"x": (2, 3), "i": (2, 3)}),
+        "reshape_target": (mx.sym.Reshape(x, target_shape=(0, 2)), {"x": (3, 4)}),
+        "ravel": (mx.sym.unravel_index(mx.sym.ravel_multi_index(x, shape=(3, 4)),
+                                       shape=(3, 4)), {"x": (2, 5)}),
+        "depth_space": (mx.sym.space_to_depth(mx.sym.depth_to_space(x, block_size=2),
+                                              block_size=2), {"x": (1, 8, 2, 2)}),
+        "gather_scatter": (mx.sym.scatter_nd(mx.sym.gather_nd(x, i), i, shape=(3, 4)),
+                           {"x": (3, 4), "i": (2, 5)}),
+        "slice_like_sort": (mx.sym.sort(mx.sym.slice_like(x, i, axes=(1,)), axis=None),
+                            {"x": (3, 4), "i": (1, 2)}),
+        "flip_shape_array": (mx.sym.shape_array(mx.sym.flip(x, axis=(0, 1))), {"x": (3, 4)}),
+    }
+    return {name: {"json": sym.tojson(), "shapes": shapes,
+                   "out_shapes": [list(s) for s in sym.infer_shape(**shapes)[1]]}
+            for name, (sym, shapes) in built.items()}
+
+
 def main():
     os.makedirs(OUT_DIR, exist_ok=True)
     records = []
@@ -135,7 +176,10 @@ def main():
     with open(os.path.join(OUT_DIR, "cases.json"), "w") as f:
         json.dump(records, f, indent=1)
         f.write("\n")
-    print("wrote %d cases to %s" % (len(records), OUT_DIR))
+    with open(os.path.join(OUT_DIR, "graphs.json"), "w") as f:
+        json.dump(graphs(), f, indent=1, sort_keys=True)
+        f.write("\n")
+    print("wrote %d cases and the graphs to %s" % (len(records), OUT_DIR))
 
 
 if __name__ == "__main__":

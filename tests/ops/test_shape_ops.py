@@ -358,5 +358,22 @@ def test_linalg_namespace_and_row_axis():
     out = sym.eval(a=mx.nd.array(a), b=mx.nd.array(b))[0].asnumpy()
     expected = np.einsum("ibk,kbj->ibj", a, b)
     np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-5)
+    assert sym.name.startswith("gemm2")  # as MXNet names it, without the _linalg_ prefix
     with pytest.raises(AttributeError):
         mx.sym.linalg.no_such_function  # noqa: B018
+
+
+def _graphs() -> dict:
+    path = GOLDEN_DIR / "graphs.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+@pytest.mark.parametrize("name", sorted(_graphs()))
+def test_reads_mxnet_json(name):
+    graph = _graphs()[name]
+    sym = mx.sym.load_json(graph["json"])
+    shapes = {k: tuple(v) for k, v in graph["shapes"].items()}
+    expected = [tuple(s) for s in graph["out_shapes"]]
+    assert sym.infer_shape(**shapes)[1] == expected
+    # and what teachmod writes reads back the same
+    assert mx.sym.load_json(sym.tojson()).infer_shape(**shapes)[1] == expected

@@ -23,7 +23,7 @@ class Where(Operator):
 
     def infer_shape(self, in_shapes, out_shapes=None):
         condition, x, y = in_shapes
-        shape = x if x is not None else y
+        shape = x or y or (out_shapes[0] if out_shapes else None)
         if shape is None or not condition or 0 in condition:
             return in_shapes, [None], []  # as MXNet: the condition must be fully known
         x, y = self.expect_shape(in_shapes, 1, shape), self.expect_shape(in_shapes, 2, shape)

@@ -10,13 +10,6 @@ from ..base import MXNetError
 from .registry import Operator
 
 
-def _is_parameter_value(value: Any) -> bool:
-    """Whether a positional argument is a parameter's value (a number, string, tuple, dtype...)
-    rather than an input array."""
-    return value is None or isinstance(value, (str, int, float, tuple, list, type, np.dtype,
-                                               np.generic))
-
-
 def split_call(op_class: type[Operator], args: tuple, kwargs: dict, input_type: type,
                node_name: str = "") -> tuple[Operator, dict[str, Any]]:
     """Build the operator from the parameters and name each input.
@@ -28,22 +21,11 @@ def split_call(op_class: type[Operator], args: tuple, kwargs: dict, input_type: 
     ``{input: value}`` (inputs not given are absent).
     """
     params = {k: v for k, v in kwargs.items() if not isinstance(v, input_type) and v is not None}
-    first_param = next((i for i, a in enumerate(args) if _is_parameter_value(a)), len(args))
-    args, positional_params = args[:first_param], args[first_param:]
-    if len(positional_params) > len(op_class.params):
-        raise TypeError(f"{op_class.name}: {len(positional_params)} positional parameters "
-                        f"given, but it has only {len(op_class.params)} "
-                        f"({', '.join(op_class.params) or 'none'})")
-    for key, value in zip(op_class.params, positional_params):
-        if key in params:
-            raise TypeError(f"{op_class.name}: parameter {key!r} given twice")
-        if not _is_parameter_value(value):
-            raise TypeError(f"{op_class.name}: parameter {key!r} got a "
-                            f"{type(value).__name__}; pass the inputs before the parameters")
-        params[key] = value
     named = {k: v for k, v in kwargs.items() if isinstance(v, input_type)}
-    if op_class.variadic and op_class.variadic not in params:
-        params[op_class.variadic] = len(args)
+    if op_class.variadic:  # Concat(a, b, c, dim=1): every positional value is an input
+        params.setdefault(op_class.variadic, len(args))
+    else:
+        args = _positional_params(op_class, args, params, input_type)
     op = op_class(params, node_name)
     slots = op.list_arguments() + op.list_auxiliary_states()
     if len(args) > len(slots):
@@ -52,6 +34,8 @@ def split_call(op_class: type[Operator], args: tuple, kwargs: dict, input_type: 
         )
     inputs: dict[str, Any] = {}
     for slot, value in zip(slots, args):
+        if value is None:  # an input left out by position
+            continue
         if not isinstance(value, input_type):
             raise TypeError(
                 f"{op.where()}: input '{slot}' must be a {input_type.__name__}, "
@@ -67,6 +51,35 @@ def split_call(op_class: type[Operator], args: tuple, kwargs: dict, input_type: 
             raise MXNetError(f"{op.where()}: input {key!r} given twice")
         inputs[key] = value
     return op, inputs
+
+
+def _positional_params(op_class: type[Operator], args: tuple, params: dict[str, Any],
+                       input_type: type) -> tuple:
+    """Move positional parameters into ``params``; return the positional inputs.
+
+    As in MXNet's generated functions, the inputs come first (None leaves one out:
+    ``Convolution(x, w, None, no_bias=True)``) and the parameters follow in their declared
+    order: ``mx.nd.cast(x, 'float16')``, ``mx.nd.repeat(x, 3, 0)``, ``Dropout(data, 0.5)``.
+    """
+    count = next((i for i, a in enumerate(args) if a is not None
+                  and not isinstance(a, input_type)), len(args))
+    names = list(op_class.params)
+    for position, value in enumerate(args[count:]):
+        if isinstance(value, input_type):
+            raise MXNetError(f"{op_class.name}: an input was given after a positional "
+                             "parameter; inputs go first")
+        if position >= len(names):
+            raise MXNetError(f"{op_class.name}: {len(args) - count} positional parameters "
+                             f"given, but it has only {len(names)}: {', '.join(names)}")
+        key = names[position]
+        if key in params:
+            raise MXNetError(f"{op_class.name}: parameter {key!r} given twice")
+        if value is not None:
+            params[key] = value
+    inputs = args[:count]
+    while inputs and inputs[-1] is None:  # trailing inputs left out
+        inputs = inputs[:-1]
+    return inputs
 
 
 def call_imperative(op_class: type[Operator], args: tuple, kwargs: dict, out: Any) -> Any:

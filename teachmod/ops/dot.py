@@ -51,16 +51,18 @@ class Dot(_MatrixProduct):
                 raise self.fail("cannot transpose vectors")
         lhs_k = lhs[0] if self.transpose_a else lhs[-1]
         rhs_k = rhs[-1] if self.transpose_b else rhs[0]
-        if lhs_k != rhs_k:
+        if lhs_k and rhs_k and lhs_k != rhs_k:  # 0: a size not known yet
             raise self.fail(f"lhs {tuple(lhs)} and rhs {tuple(rhs)} do not match: the summed "
                             f"axis has length {lhs_k} in lhs but {rhs_k} in rhs")
         lhs_rest = lhs[1:] if self.transpose_a else lhs[:-1]
         rhs_rest = rhs[:-1] if self.transpose_b else rhs[1:]
         return (*lhs_rest, *rhs_rest) or (1,)
 
-    def infer_shape(self, in_shapes):
+    infers_backward = True  # takes partial shapes: unknown (0) sizes stay unknown
+
+    def infer_shape(self, in_shapes, out_shapes=None):
         lhs, rhs = in_shapes
-        if lhs is None or rhs is None:
+        if not lhs or not rhs:
             return in_shapes, [None], []
         return in_shapes, [self._out_shape(lhs, rhs)], []
 
@@ -93,19 +95,25 @@ class BatchDot(_MatrixProduct):
         b = rhs.swapaxes(-1, -2) if self.transpose_b else rhs
         return a, b
 
-    def infer_shape(self, in_shapes):
+    infers_backward = True  # takes partial shapes: unknown (0) sizes stay unknown
+
+    def infer_shape(self, in_shapes, out_shapes=None):
         lhs, rhs = in_shapes
-        if lhs is None or rhs is None:
+        if not lhs or not rhs:
             return in_shapes, [None], []
-        if len(lhs) < 3 or len(lhs) != len(rhs) or tuple(lhs[:-2]) != tuple(rhs[:-2]):
+        batch = tuple(a or b for a, b in zip(lhs[:-2], rhs[:-2]))  # 0: not known yet
+        if len(lhs) < 3 or len(lhs) != len(rhs) or any(
+                a and b and a != b for a, b in zip(lhs[:-2], rhs[:-2])):
             raise self.fail(f"lhs {tuple(lhs)} and rhs {tuple(rhs)} must both have at least 3 "
                             f"axes and the same leading (batch) axes")
         m, k = (lhs[-1], lhs[-2]) if self.transpose_a else (lhs[-2], lhs[-1])
         k2, n = (rhs[-1], rhs[-2]) if self.transpose_b else (rhs[-2], rhs[-1])
+        if not k or not k2:
+            return in_shapes, [None], []  # as MXNet: the summed size must be known on both sides
         if k != k2:
             raise self.fail(f"lhs {tuple(lhs)} and rhs {tuple(rhs)} do not match: the summed "
                             f"axis has length {k} in lhs but {k2} in rhs")
-        return in_shapes, [(*lhs[:-2], m, n)], []
+        return in_shapes, [(*batch, m, n)], []
 
     def forward(self, is_train, inputs, aux):
         a, b = self._matrices(*inputs)

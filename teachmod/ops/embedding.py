@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .registry import Operator, Param, parse_bool, parse_int, parse_str, register
+from .registry import Operator, Param, parse_bool, parse_dtype, parse_int, register
 
 DTYPES = ("float16", "float32", "float64", "int32", "int64", "int8", "uint8")
 
@@ -25,7 +25,7 @@ class Embedding(Operator):
     params = {
         "input_dim": Param(parse_int, doc="number of rows: indices range over 0..input_dim-1"),
         "output_dim": Param(parse_int, doc="length of each vector"),
-        "dtype": Param(parse_str, "float32", choices=DTYPES, doc="type of weight and output"),
+        "dtype": Param(parse_dtype, "float32", choices=DTYPES, doc="type of weight and output"),
         "sparse_grad": Param(parse_bool, False, doc="accepted; teachmod's gradient is dense"),
     }
 
@@ -34,13 +34,15 @@ class Embedding(Operator):
             raise self.fail(f"input_dim and output_dim must be >= 1, got {self.input_dim} "
                             f"and {self.output_dim}")
 
-    def infer_shape(self, in_shapes):
+    infers_backward = True  # takes partial shapes: an unknown (0) batch size stays unknown
+
+    def infer_shape(self, in_shapes, out_shapes=None):
         weight = self.expect_shape(in_shapes, 1, (self.input_dim, self.output_dim))
         data = in_shapes[0]
         out = None if data is None else (*data, self.output_dim)
         return [data, weight], [out], []
 
-    def infer_type(self, in_types):
+    def infer_type(self, in_types, out_types=None):
         dtype = np.dtype(self.dtype)
         return [in_types[0] or np.dtype(np.float32), dtype], [dtype], []
 

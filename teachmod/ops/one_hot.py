@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .registry import Operator, Param, parse_float, parse_int, parse_str, register
+from .registry import Operator, Param, parse_dtype, parse_float, parse_int, register
 
 DTYPES = ("float16", "float32", "float64", "int32", "int64", "int8", "uint8")
 
@@ -23,12 +23,12 @@ class OneHot(Operator):
         "depth": Param(parse_int, doc="length of each one-hot vector"),
         "on_value": Param(parse_float, 1.0, doc="value at the index"),
         "off_value": Param(parse_float, 0.0, doc="value everywhere else"),
-        "dtype": Param(parse_str, "float32", choices=DTYPES, doc="type of the output"),
+        "dtype": Param(parse_dtype, "float32", choices=DTYPES, doc="type of the output"),
     }
 
     def validate(self):
-        if self.depth < 1:
-            raise self.fail(f"depth must be >= 1, got {self.depth}")
+        if self.depth < 0:
+            raise self.fail(f"depth must be >= 0, got {self.depth}")
 
     def infer_shape(self, in_shapes):
         indices = in_shapes[0]

@@ -72,6 +72,15 @@ def parse_str(value: Any) -> str:
     return value
 
 
+def parse_dtype(value: Any) -> str:
+    """A dtype name such as 'float32', from the name, a numpy type or a numpy dtype."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, np.dtype) or (isinstance(value, type) and issubclass(value, np.generic)):
+        return np.dtype(value).name
+    raise ValueError
+
+
 def optional(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """Accept ``None`` (or the string 'None') besides what ``parse`` accepts."""
 
@@ -88,6 +97,7 @@ def optional(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
 _KIND_NAMES = {
     parse_bool: "a boolean", parse_int: "an integer", parse_float: "a number",
     parse_shape: "a shape tuple such as (3, 3)", parse_str: "a string",
+    parse_dtype: "a dtype name such as 'float32'",
 }
 
 
@@ -129,6 +139,8 @@ class Param:
 
 def string_form(value: Any) -> str:
     """MXNet's string form of a parameter value, as stored in symbol JSON: ``str(value)``."""
+    if isinstance(value, np.dtype) or (isinstance(value, type) and issubclass(value, np.generic)):
+        return parse_dtype(value)  # MXNet writes dtype=np.int32 as 'int32'
     return value if isinstance(value, str) else str(value)
 
 

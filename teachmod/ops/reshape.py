@@ -79,6 +79,17 @@ def resolve_reshape(src: tuple[int, ...], spec: tuple[int, ...], reverse: bool =
     return tuple(out[::-1]) if reverse else tuple(out)
 
 
+def _legacy_target(src: tuple[int, ...], target: tuple[int, ...], keep_highest: bool,
+                   where: str) -> tuple[int, ...]:
+    """The shape given by the old ``target_shape`` parameter: one 0 is inferred, and
+    ``keep_highest`` puts the input's first size in place of the first entry."""
+    if keep_highest and target:
+        target = (src[0], *target[1:])
+    if target.count(0) > 1:
+        raise MXNetError(f"{where}: target_shape {target} may contain at most one 0 (inferred)")
+    return resolve_reshape(src, tuple(-1 if d == 0 else d for d in target), False, where)
+
+
 @register
 class Reshape(Operator):
     """Reshape the data without copying it."""
@@ -88,17 +99,36 @@ class Reshape(Operator):
     params = {
         "shape": Param(parse_shape, (), doc="the new shape, with MXNet's codes 0 -1 -2 -3 -4"),
         "reverse": Param(parse_bool, False, doc="match the codes from the right"),
+        "target_shape": Param(parse_shape, (), doc="deprecated: the new shape, 0 inferred"),
+        "keep_highest": Param(parse_bool, False,
+                              doc="deprecated: target_shape's first size is the input's"),
     }
 
-    def infer_shape(self, in_shapes):
-        data = in_shapes[0]
-        if data is None:
-            return in_shapes, [None], []
-        return in_shapes, [resolve_reshape(data, self.shape, self.reverse, self.where())], []
+    def out_shape(self, data: tuple[int, ...]) -> tuple[int, ...]:
+        if not self.shape and self.target_shape:
+            return _legacy_target(data, self.target_shape, self.keep_highest, self.where())
+        return resolve_reshape(data, self.shape, self.reverse, self.where())
+
+    infers_backward = True
+
+    def infer_shape(self, in_shapes, out_shapes=None):
+        data, out = in_shapes[0], out_shapes[0] if out_shapes else None
+        if data and 0 not in data:
+            return in_shapes, [self.out_shape(tuple(data))], []
+        if data and out and 0 not in out and data.count(0) == 1:
+            # backwards, as MXNet: one unknown (0) input size follows from the element count
+            known = int(np.prod([d for d in data if d], dtype=np.int64))
+            total = int(np.prod(out, dtype=np.int64))
+            if total % known:
+                raise self.fail(f"the output {tuple(out)} has {total} elements, which the "
+                                f"data {tuple(data)} cannot have")
+            data = tuple(d or total // known for d in data)
+            return [data], [self.out_shape(data)], []
+        return in_shapes, [None], []
 
     def forward(self, is_train, inputs, aux):
         (data,) = inputs
-        return [data.reshape(resolve_reshape(data.shape, self.shape, self.reverse, self.where()))]
+        return [data.reshape(self.out_shape(data.shape))]
 
     def backward(self, out_grads, inputs, outputs, aux):
         return [out_grads[0].reshape(inputs[0].shape)]

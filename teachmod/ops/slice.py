@@ -35,9 +35,11 @@ class SliceBase(Operator):
     def index(self, shape: tuple[int, ...]) -> tuple[slice, ...]:
         raise NotImplementedError
 
-    def infer_shape(self, in_shapes):
+    infers_backward = True  # takes partial shapes: an unknown (0) size stays unknown
+
+    def infer_shape(self, in_shapes, out_shapes=None):
         data = in_shapes[0]
-        if data is None:
+        if not data:
             return in_shapes, [None], []
         out = np.broadcast_to(False, tuple(data))[self.index(tuple(data))].shape  # no memory
         return [tuple(data)], [out], []
@@ -86,7 +88,7 @@ class SliceAxis(SliceBase):
     params = {
         "axis": Param(parse_int, doc="the axis to slice (negative counts from the end)"),
         "begin": Param(parse_int, doc="start index (negative counts from the end)"),
-        "end": Param(optional(parse_int), doc="stop index, or None for the end of the axis"),
+        "end": Param(optional(parse_int), None, doc="stop index, or None for the end of the axis"),
     }
 
     def index(self, shape):
@@ -94,6 +96,8 @@ class SliceAxis(SliceBase):
         if not -ndim <= self.axis < ndim:
             raise self.fail(f"axis {self.axis} is out of range for data of shape {tuple(shape)}")
         axis = self.axis % ndim
+        if shape[axis] == 0:  # a size not known yet: it stays unknown
+            return (slice(None),) * (axis + 1)
         start, stop, _ = slice(self.begin, self.end).indices(shape[axis])
         if start >= stop:
             raise self.fail(f"begin {self.begin} and end {self.end} select nothing from an "

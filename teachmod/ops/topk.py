@@ -10,7 +10,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from .registry import Operator, Param, optional, parse_bool, parse_int, parse_str, register
+from .registry import (
+    Operator,
+    Param,
+    optional,
+    parse_bool,
+    parse_dtype,
+    parse_int,
+    parse_str,
+    register,
+)
 
 DTYPES = ("float16", "float32", "float64", "int32", "int64", "uint8")
 
@@ -26,7 +35,7 @@ class TopK(Operator):
         "ret_typ": Param(parse_str, "indices", choices=("both", "indices", "mask", "value"),
                          doc="what to return"),
         "is_ascend": Param(parse_bool, False, doc="pick the smallest instead of the largest"),
-        "dtype": Param(parse_str, "float32", choices=DTYPES, doc="type of the indices"),
+        "dtype": Param(parse_dtype, "float32", choices=DTYPES, doc="type of the indices"),
     }
 
     def validate(self):

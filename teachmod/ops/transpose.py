@@ -25,11 +25,21 @@ class Transpose(Operator):
                             f"the axes of data with {ndim} axes")
         return self.axes
 
-    def infer_shape(self, in_shapes):
-        data = in_shapes[0]
-        if data is None:
+    infers_backward = True
+
+    def infer_shape(self, in_shapes, out_shapes=None):
+        data, out = in_shapes[0], out_shapes[0] if out_shapes else None
+        if not data and not out:
             return in_shapes, [None], []
-        return in_shapes, [tuple(data[a] for a in self._axes(len(data)))], []
+        axes = self._axes(len(data or out))
+        # sizes known (not 0) on either side fill the other: out[i] is data[axes[i]]
+        data = list(data or [0] * len(axes))
+        for i, a in enumerate(axes):
+            if out and out[i] and data[a] and out[i] != data[a]:
+                raise self.fail(f"data {tuple(data)} transposed by {axes} cannot give the "
+                                f"output shape {tuple(out)}")
+            data[a] = data[a] or (out[i] if out else 0)
+        return [tuple(data)], [tuple(data[a] for a in axes)], []
 
     def forward(self, is_train, inputs, aux):
         (data,) = inputs

@@ -19,11 +19,13 @@ class Where(Operator):
     arguments = ("condition", "x", "y")
     params = {}
 
-    def infer_shape(self, in_shapes):
+    infers_backward = True
+
+    def infer_shape(self, in_shapes, out_shapes=None):
         condition, x, y = in_shapes
-        shape = x if x is not None else y
-        if shape is None:
-            return in_shapes, [None], []
+        shape = x or y or (out_shapes[0] if out_shapes else None)
+        if shape is None or not condition or 0 in condition:
+            return in_shapes, [None], []  # as MXNet: the condition must be fully known
         x, y = self.expect_shape(in_shapes, 1, shape), self.expect_shape(in_shapes, 2, shape)
         if condition is not None and tuple(condition) not in (tuple(shape), (shape[0],)):
             raise self.fail(f"argument 'condition' has shape {tuple(condition)}, expected "
@@ -38,6 +40,7 @@ class Where(Operator):
 
     def forward(self, is_train, inputs, aux):
         condition, x, y = inputs
+        self.infer_shape([condition.shape, x.shape, y.shape])  # mx.nd.where gets no other check
         return [np.where(self._chosen(condition, x.ndim), x, y)]
 
     def backward(self, out_grads, inputs, outputs, aux):

@@ -60,20 +60,21 @@ def _positional_params(op_class: type[Operator], args: tuple, params: dict[str, 
     As in MXNet's generated functions, the inputs come first (None leaves one out:
     ``Convolution(x, w, None, no_bias=True)``) and the parameters follow in their declared
     order: ``mx.nd.cast(x, 'float16')``, ``mx.nd.repeat(x, 3, 0)``, ``Dropout(data, 0.5)``.
+    A call that does not fit is a TypeError, as for any Python function.
     """
     count = next((i for i, a in enumerate(args) if a is not None
                   and not isinstance(a, input_type)), len(args))
     names = list(op_class.params)
     for position, value in enumerate(args[count:]):
         if isinstance(value, input_type):
-            raise MXNetError(f"{op_class.name}: an input was given after a positional "
+            raise TypeError(f"{op_class.name}: an input was given after a positional "
                              "parameter; inputs go first")
         if position >= len(names):
-            raise MXNetError(f"{op_class.name}: {len(args) - count} positional parameters "
+            raise TypeError(f"{op_class.name}: {len(args) - count} positional parameters "
                              f"given, but it has only {len(names)}: {', '.join(names)}")
         key = names[position]
         if key in params:
-            raise MXNetError(f"{op_class.name}: parameter {key!r} given twice")
+            raise TypeError(f"{op_class.name}: parameter {key!r} given twice")
         if value is not None:
             params[key] = value
     inputs = args[:count]

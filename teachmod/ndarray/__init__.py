@@ -5,7 +5,10 @@ Every registered operator is callable here imperatively, as in MXNet: ``mx.nd.ex
 """
 from __future__ import annotations
 
+import numbers
 from typing import Any, Callable
+
+import numpy as np
 
 from . import random
 from .ndarray import (
@@ -14,19 +17,24 @@ from .ndarray import (
     array,
     concatenate,
     empty,
+    eye,
     from_numpy,
     full,
+    linspace,
+    moveaxis,
+    onehot_encode,
     ones,
     ones_like,
     waitall,
     zeros,
     zeros_like,
 )
-from .utils import load, save
+from .utils import load, load_frombuffer, save
 
 __all__ = [
-    "NDArray", "array", "zeros", "ones", "empty", "full", "arange", "zeros_like", "ones_like",
-    "concatenate", "waitall", "from_numpy", "load", "save", "random", "op_function",
+    "NDArray", "array", "zeros", "ones", "empty", "full", "arange", "linspace", "eye",
+    "zeros_like", "ones_like", "concatenate", "moveaxis", "onehot_encode", "waitall",
+    "from_numpy", "load", "load_frombuffer", "save", "random", "op_function",
 ]
 
 _functions: dict[str, Callable[..., Any]] = {}
@@ -49,11 +57,32 @@ def _make_function(name: str, op_class: type) -> Callable[..., Any]:
                  **kwargs: Any) -> Any:
         from ..ops.call import call_imperative
 
-        return call_imperative(op_class, args, kwargs, out)
+        inputs, kwargs = _positional_params(op_class, args, kwargs)
+        return call_imperative(op_class, inputs, kwargs, out)
 
     function.__name__ = name
     function.__doc__ = op_class.__doc__
     return function
+
+
+_PARAM_TYPES = (numbers.Number, str, tuple, list, type, np.dtype)
+
+
+def _positional_params(op_class: type, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+    """Split ``args`` into the leading NDArray inputs and the parameters given by position
+    after them, in the operator's parameter order: ``mx.nd.clip(x, 0, 1)`` as in MXNet."""
+    count = 0  # inputs come first; a Symbol stays an input so its error names the input
+    while count < len(args) and not isinstance(args[count], _PARAM_TYPES):
+        count += 1
+    rest = args[count:]
+    if not rest:
+        return args, kwargs
+    free = [p for p in op_class.params if p not in kwargs and p != op_class.variadic]
+    if len(rest) > len(free):
+        raise TypeError(f"{op_class.name}: {len(rest)} positional values after the inputs, "
+                        f"but only {len(free)} parameters are left "
+                        f"({', '.join(free) or 'none'})")
+    return args[:count], {**kwargs, **dict(zip(free, rest))}
 
 
 def __getattr__(name: str) -> Callable[..., Any]:

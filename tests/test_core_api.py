@@ -158,6 +158,26 @@ def test_operator_parameters_by_position_and_pickle():
     assert np.array_equal(restored.asnumpy(), x.asnumpy()) and restored.context == x.context
 
 
+@pytest.mark.parametrize("expression", sorted(GOLDEN["int_ops"]))
+def test_integer_arithmetic_matches_mxnet(expression):
+    a = mx.nd.array([-7, 7, 3, 4], dtype="int32")  # noqa: F841 - used by eval
+    b = mx.nd.array([2, 2, -2, -2], dtype="int32")  # noqa: F841
+    u = mx.nd.array([250, 3], dtype="uint8")  # noqa: F841
+    value = eval(expression)  # noqa: S307 - the golden file's own literal expressions
+    assert value.asnumpy().tolist() == GOLDEN["int_ops"][expression]["values"]
+    assert np.dtype(value.dtype).name == GOLDEN["int_ops"][expression]["dtype"]
+
+
+def test_inplace_arithmetic_writes_the_same_buffer():
+    x = mx.nd.array([-7, 7], dtype="int32")
+    view = x[0:1]
+    x += 2.7  # the scalar becomes 2, as in MXNet
+    x *= mx.nd.array([2, 3], dtype="int32")
+    assert x.asnumpy().tolist() == [-10, 27] and view.asnumpy().tolist() == [-10]
+    with pytest.raises(MXNetError, match="different dtypes"):
+        x + mx.nd.ones(2)
+
+
 # ---- the NDArray file formats -------------------------------------------------------------------
 def test_save_bytes_match_mxnet_under_both_semantics(tmp_path):
     legacy = [mx.nd.array([[1, 2, 3]]), mx.nd.array(np.zeros((2, 0, 1)))]

@@ -296,17 +296,33 @@ class NDArray:
     def _wrap(self, data: np.ndarray) -> NDArray:
         return NDArray(data, self._ctx)
 
+    def _operand(self, other: Any) -> Any:
+        """``other`` as numpy for an operator with this array, by MXNet's rules: a scalar is
+        first cast to the array's dtype (so ``int32_array * 2.5`` multiplies by 2), and two
+        NDArrays must have the same dtype."""
+        if isinstance(other, NDArray):
+            if other._data.dtype != self._data.dtype:
+                raise MXNetError(f"NDArray operator: the operands have different dtypes, "
+                                 f"{self._data.dtype} and {other._data.dtype}; convert one with "
+                                 f".astype('{self._data.dtype}')")
+            return other._data
+        if isinstance(other, (int, float, bool, np.generic)):
+            return np.asarray(other).astype(self._data.dtype)
+        return other
+
     def _binary(self, other: Any, fn: Callable, reverse: bool = False) -> NDArray:
-        other = _as_numpy(other)
+        other = self._operand(other)
         a, b = (other, self._data) if reverse else (self._data, other)
-        result = fn(a, b)
-        if np.isscalar(other) and result.dtype != self._data.dtype:
-            # keep MXNet's rule: a Python scalar never changes the array's dtype
+        result = np.asarray(fn(a, b))
+        if isinstance(other, np.ndarray) and result.dtype != self._data.dtype and (
+                other.dtype == self._data.dtype):
+            # the result keeps the operands' dtype: int32 / int32 stays int32, truncated
+            # towards zero as C++ divides
             result = result.astype(self._data.dtype)
-        return self._wrap(np.asarray(result))
+        return self._wrap(result)
 
     def _inplace(self, other: Any, fn: Callable) -> NDArray:
-        self._data[...] = fn(self._data, _as_numpy(other))
+        self._data[...] = fn(self._data, self._operand(other))
         return self
 
     def __add__(self, o: Any) -> NDArray: return self._binary(o, operator.add)
@@ -332,7 +348,7 @@ class NDArray:
 
     # comparisons give 0/1 in the array's dtype, as MXNet does
     def _compare(self, other: Any, fn: Callable) -> NDArray:
-        return self._wrap(fn(self._data, _as_numpy(other)).astype(self._data.dtype))
+        return self._wrap(fn(self._data, self._operand(other)).astype(self._data.dtype))
 
     def __eq__(self, o: Any) -> NDArray: return self._compare(o, np.equal)  # type: ignore[override]
     def __ne__(self, o: Any) -> NDArray: return self._compare(o, np.not_equal)  # type: ignore[override]

@@ -4,7 +4,7 @@
 
 Writes tests/golden/core/core.json: the bytes ``mx.nd.save`` writes under legacy and NumPy shape
 semantics, which indexing results share memory with the array, and the feature names of
-``mx.runtime``. Deterministic: no random numbers.
+``mx.runtime``, and what arithmetic on integer arrays gives. Deterministic: no random numbers.
 """
 from __future__ import annotations
 
@@ -39,6 +39,23 @@ def shares_memory(key: str) -> bool:
     return not np.array_equal(before, y.asnumpy())
 
 
+# operator expressions on the int32 array a = [-7, 7, 3, 4], b = [2, 2, -2, -2], and the uint8
+# array u = [250, 3]: a scalar is cast to the array's dtype first, results keep the dtype
+INT_EXPRESSIONS = ["a / b", "a % b", "a * 2.5", "a + 0.7", "7.9 / a", "a > 3.5", "a % 2.5",
+                   "a ** 0.5", "u + 10", "u - 5", "u * 2"]
+
+
+def int_results() -> dict:
+    a = mx.nd.array([-7, 7, 3, 4], dtype="int32")  # noqa: F841 - used by eval
+    b = mx.nd.array([2, 2, -2, -2], dtype="int32")  # noqa: F841
+    u = mx.nd.array([250, 3], dtype="uint8")  # noqa: F841
+    results = {}
+    for text in INT_EXPRESSIONS:
+        value = eval(text)  # noqa: S307 - our own literal expressions
+        results[text] = {"values": value.asnumpy().tolist(), "dtype": np.dtype(value.dtype).name}
+    return results
+
+
 def main() -> None:
     with mx.np_shape(True):
         scalar = mx.nd.array(np.float32(2.5))
@@ -48,6 +65,7 @@ def main() -> None:
         "np_shape_save": saved_bytes([scalar, empty], True),
         "views": {key: shares_memory(key) for key in INDEX_KEYS},
         "features": list(mx.runtime.Features().keys()),
+        "int_ops": int_results(),
         "shapes": {key: list(mx.nd.zeros((4, 5, 6))[eval(key)].shape)  # noqa: S307
                    for key in INDEX_KEYS},
     }

@@ -90,7 +90,8 @@ def predict_mode() -> _RecordingStateScope:
 
 
 def _unsupported(name: str) -> NotImplementedError:
-    return NotImplementedError(f"autograd.{name}: {_USE_SYMBOLS}")
+    qualified = name if "." in name else f"autograd.{name}"
+    return NotImplementedError(f"{qualified}: {_USE_SYMBOLS}")
 
 
 def backward(heads: Any, head_grads: Any = None, retain_graph: bool = False,

@@ -122,6 +122,20 @@ def test_shape_methods_copy_or_view():
         x.reshape((2, 3))
 
 
+def test_transpose_slice_assign_and_autograd_methods():
+    x = mx.nd.arange(24).reshape(2, 3, 4)
+    assert x.T.shape == (4, 3, 2) and mx.nd.ones(3).T.shape == (3,)
+    y = mx.nd.zeros((3, 4))
+    y.slice_assign(mx.nd.ones((2, 2)), (0, 1), (2, 3), ())
+    y.slice_assign_scalar(5, (2, None), (3, None), (None, 2))
+    assert y.asnumpy().tolist() == [[0, 1, 1, 0], [0, 1, 1, 0], [5, 0, 5, 0]]
+    assert y.tostype("default").shape == (3, 4) and y.grad is None
+    with pytest.warns(RuntimeWarning, match="itself"):
+        assert y.copyto(y) is False
+    with pytest.raises(NotImplementedError, match="NDArray.attach_grad: .*mx.sym"):
+        y.attach_grad()
+
+
 def test_creation_functions_and_out():
     out = mx.nd.zeros((2, 2))
     assert mx.nd.ones((2, 2), out=out) is out and out.asnumpy().sum() == 4

@@ -8,6 +8,7 @@ returns a view that shares memory with ``x``, as MXNet's does; any other result 
 from __future__ import annotations
 
 import operator
+import warnings
 from typing import Any, Callable
 
 import numpy as np
@@ -46,6 +47,12 @@ def _index_part(part: Any) -> tuple[Any, bool]:
         return int(part), True
     raise IndexError(f"NDArray: an index must be an int, a slice, None, Ellipsis, a list or an "
                      f"NDArray of integers, or a tuple of them; got {type(part).__name__}")
+
+
+def _begin_end_step(begin: Any, end: Any, step: Any) -> tuple[slice, ...]:
+    """The key ``(slice(b0, e0, s0), slice(b1, e1, s1), ...)``; None entries mean the default."""
+    step = step if step else [None] * len(begin)
+    return tuple(slice(b, e, s) for b, e, s in zip(begin, end, step))
 
 
 def _index_key(key: Any) -> tuple[Any, bool]:
@@ -106,10 +113,10 @@ class NDArray:
 
     @property
     def T(self) -> NDArray:
-        """Transpose of a 2-D array."""
-        if self.ndim > 2:
-            raise MXNetError("NDArray.T: only 1-D and 2-D arrays can use .T; use transpose(axes)")
-        return self._wrap(self._data.T.copy())
+        """A transposed copy (all axes reversed); the array itself when it has < 2 axes."""
+        if self.ndim < 2:
+            return self
+        return self._wrap(np.ascontiguousarray(self._data.T))
 
     # ---- conversion ---------------------------------------------------------------------
     def asnumpy(self) -> np.ndarray:
@@ -142,13 +149,60 @@ class NDArray:
             raise TypeError(f"copyto: expected an NDArray or a Context, got {type(other).__name__}")
         if other.shape != self.shape:
             raise ValueError(f"copyto: shape mismatch, source {self.shape}, target {other.shape}")
-        if other is not self:
-            np.copyto(other._data, self._data, casting="unsafe")
+        if other is self:
+            warnings.warn("You are attempting to copy an array to itself", RuntimeWarning,
+                          stacklevel=2)
+            return False  # type: ignore[return-value] - MXNet's answer
+        np.copyto(other._data, self._data, casting="unsafe")
         return other
 
     def as_in_context(self, context: Context) -> NDArray:
         """This array if it is on ``context``, else a copy there."""
         return self if context == self._ctx else self.copyto(context)
+
+    def tostype(self, stype: str) -> NDArray:
+        """A copy in storage type ``stype``; teachmod has only 'default' (dense) storage."""
+        if stype != "default":
+            raise MXNetError(f"tostype: teachmod has dense ('default') storage only, got "
+                             f"{stype!r}")
+        return self.copy()
+
+    def as_nd_ndarray(self) -> NDArray:
+        """The array itself (MXNet converts from its mx.np arrays here)."""
+        return self
+
+    def detach(self) -> NDArray:
+        """An array sharing this one's memory, cut from autograd (which teachmod does not
+        record anyway)."""
+        return self._wrap(self._data)
+
+    @property
+    def grad(self) -> None:
+        """The gradient attached by ``attach_grad``: always None, teachmod has no imperative
+        autograd."""
+        return None
+
+    def attach_grad(self, grad_req: str = "write", stype: str | None = None) -> None:
+        """Not available: raises NotImplementedError (see ``mx.autograd``)."""
+        from ..autograd import _unsupported
+
+        raise _unsupported("NDArray.attach_grad")
+
+    def backward(self, out_grad: Any = None, retain_graph: bool = False,
+                 train_mode: bool = True) -> None:
+        """Not available: raises NotImplementedError (see ``mx.autograd``)."""
+        from ..autograd import _unsupported
+
+        raise _unsupported("NDArray.backward")
+
+    def slice_assign(self, rhs: Any, begin: Any, end: Any, step: Any) -> NDArray:
+        """Write ``rhs`` into ``self[begin:end:step]`` (one entry per axis) in place."""
+        self[_begin_end_step(begin, end, step)] = rhs
+        return self
+
+    def slice_assign_scalar(self, value: float, begin: Any, end: Any, step: Any) -> NDArray:
+        """Fill ``self[begin:end:step]`` (one entry per axis) with ``value`` in place."""
+        return self.slice_assign(value, begin, end, step)
 
     def as_np_ndarray(self) -> np.ndarray:
         """The numpy array itself (shares memory)."""

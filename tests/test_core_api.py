@@ -152,6 +152,19 @@ def test_creation_functions_and_out():
     assert not bool(mx.nd.array([])) and bool(mx.nd.ones(1))
 
 
+def test_elementwise_functions_of_arrays_and_numbers():
+    a, b = mx.nd.array([[1, 2, 3]]), mx.nd.array([[1], [2]])
+    assert mx.nd.add(a, b).asnumpy().tolist() == [[2, 3, 4], [3, 4, 5]]
+    assert mx.nd.subtract(5, a).asnumpy().tolist() == [[4, 3, 2]]
+    assert mx.nd.divide(6, a).asnumpy().tolist() == [[6, 3, 2]]
+    assert mx.nd.maximum(2, a).asnumpy().tolist() == [[2, 2, 3]]
+    assert mx.nd.greater(2, a).asnumpy().tolist() == [[1, 0, 0]]
+    assert mx.nd.lesser_equal(a, b).asnumpy().tolist() == [[1, 0, 0], [1, 1, 0]]
+    assert mx.nd.logical_and(a - 1, 1).asnumpy().tolist() == [[0, 1, 1]]
+    assert mx.nd.power(2, a).asnumpy().tolist() == [[2, 4, 8]]
+    assert mx.nd.equal(1, 1) == 1 and mx.nd.modulo(7, 4) == 3
+
+
 def test_from_numpy_shares_memory_and_locks_the_source():
     source = np.arange(6, dtype=np.float32).reshape(3, 2)
     shared = mx.nd.from_numpy(source)

@@ -20,7 +20,9 @@ from ..util import is_np_shape
 __all__ = [
     "NDArray", "array", "zeros", "ones", "empty", "full", "arange", "linspace", "eye",
     "zeros_like", "ones_like", "concatenate", "moveaxis", "onehot_encode", "waitall",
-    "from_numpy",
+    "from_numpy", "add", "subtract", "multiply", "divide", "true_divide", "modulo", "power",
+    "maximum", "minimum", "equal", "not_equal", "greater", "greater_equal", "lesser",
+    "lesser_equal", "logical_and", "logical_or", "logical_xor",
 ]
 
 
@@ -599,6 +601,65 @@ def concatenate(arrays: list[NDArray], axis: int = 0, always_copy: bool = True) 
     if not arrays:
         raise ValueError("concatenate: expected at least one array")
     return NDArray(np.concatenate([a._data for a in arrays], axis=axis), arrays[0].context)
+
+
+# ---- element-wise functions of two operands (NDArrays or numbers), with broadcasting --------
+def _elementwise(name: str, on_arrays: Callable[[NDArray, Any], NDArray],
+                 on_numbers: Callable[[Any, Any], Any], reverse: Callable | None = None,
+                 doc: str = "") -> Callable[[Any, Any], Any]:
+    """``mx.nd.<name>(lhs, rhs)``: ``on_arrays(lhs, rhs)`` when lhs is an NDArray,
+    ``reverse(rhs, lhs)`` when only rhs is one (for operations that do not commute), and
+    ``on_numbers`` for two numbers."""
+    def function(lhs: Any, rhs: Any) -> Any:
+        if isinstance(lhs, NDArray):
+            return on_arrays(lhs, rhs)
+        if isinstance(rhs, NDArray):
+            return (reverse or on_arrays)(rhs, lhs)
+        return on_numbers(lhs, rhs)
+
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = (f"Element-wise {doc} of two NDArrays (broadcast like numpy) or of an "
+                        f"NDArray and a number; a number for two numbers.")
+    return function
+
+
+def _compare_numbers(test: Callable[[Any, Any], bool]) -> Callable[[Any, Any], int]:
+    return lambda x, y: 1 if test(x, y) else 0
+
+
+add = _elementwise("add", operator.add, operator.add, doc="sum")
+subtract = _elementwise("subtract", operator.sub, operator.sub,
+                        lambda a, n: n - a, doc="difference")
+multiply = _elementwise("multiply", operator.mul, operator.mul, doc="product")
+divide = _elementwise("divide", operator.truediv, operator.truediv,
+                      lambda a, n: n / a, doc="quotient")
+true_divide = divide
+modulo = _elementwise("modulo", operator.mod, operator.mod, lambda a, n: n % a,
+                      doc="remainder (with the sign of the divisor, as Python's %)")
+power = _elementwise("power", operator.pow, operator.pow, lambda a, n: n ** a, doc="power")
+maximum = _elementwise("maximum", lambda a, b: a._binary(b, np.maximum), max, doc="maximum")
+minimum = _elementwise("minimum", lambda a, b: a._binary(b, np.minimum), min, doc="minimum")
+equal = _elementwise("equal", operator.eq, _compare_numbers(operator.eq),
+                     doc="comparison == (1 or 0)")
+not_equal = _elementwise("not_equal", operator.ne, _compare_numbers(operator.ne),
+                         doc="comparison != (1 or 0)")
+greater = _elementwise("greater", operator.gt, _compare_numbers(operator.gt), operator.lt,
+                       doc="comparison > (1 or 0)")
+greater_equal = _elementwise("greater_equal", operator.ge, _compare_numbers(operator.ge),
+                             operator.le, doc="comparison >= (1 or 0)")
+lesser = _elementwise("lesser", operator.lt, _compare_numbers(operator.lt), operator.gt,
+                      doc="comparison < (1 or 0)")
+lesser_equal = _elementwise("lesser_equal", operator.le, _compare_numbers(operator.le),
+                            operator.ge, doc="comparison <= (1 or 0)")
+logical_and = _elementwise("logical_and", lambda a, b: a._compare(b, np.logical_and),
+                           _compare_numbers(lambda x, y: bool(x) and bool(y)),
+                           doc="logical and (1 or 0)")
+logical_or = _elementwise("logical_or", lambda a, b: a._compare(b, np.logical_or),
+                          _compare_numbers(lambda x, y: bool(x) or bool(y)),
+                          doc="logical or (1 or 0)")
+logical_xor = _elementwise("logical_xor", lambda a, b: a._compare(b, np.logical_xor),
+                           _compare_numbers(lambda x, y: bool(x) != bool(y)),
+                           doc="logical xor (1 or 0)")
 
 
 def waitall() -> None:

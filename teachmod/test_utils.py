@@ -45,6 +45,7 @@ from .base import MXNetError
 from .context import Context, current_context
 from .ndarray import array  # noqa: F401
 from .ndarray.ndarray import NDArray
+from .ndarray.utils import new_file_mode
 from .runtime import Features
 from .symbol import Symbol
 from .util import getenv, setenv, use_np  # noqa: F401
@@ -173,9 +174,9 @@ def _stream_to_file(fname: str, chunks: Iterable[bytes], expected_sha256: str | 
     interrupted download never leaves a partial file (which a later call would skip)."""
     directory = os.path.dirname(os.path.abspath(fname))
     tmp_name = os.path.join(directory, f".tmp-download-{os.getpid()}-{secrets.token_hex(4)}")
-    # mode 0o666 minus the umask, like an ordinary new file (mkstemp would make it private)
     handle = os.open(tmp_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
-                     0o666)
+                     0o600)
+    os.chmod(tmp_name, new_file_mode())  # like an ordinary new file
     digest = hashlib.sha256()
     try:
         with os.fdopen(handle, "wb") as out:
@@ -1434,7 +1435,8 @@ _features = Features()
 # __all__) exports them; scipy.stats is named `ss` and imported only when asked for.
 __all__ = sorted(name for name in dict(globals()) if not name.startswith("_")
                  and name not in ("annotations", "Any", "Callable", "Iterable", "Iterator", "nd",
-                                  "hashlib", "importlib", "io", "secrets", "urlsplit"))
+                                  "hashlib", "importlib", "io", "secrets", "urlsplit",
+                                  "new_file_mode"))
 __all__.append("ss")
 if importlib.util.find_spec("requests") is not None:
     __all__.append("requests")

@@ -150,6 +150,11 @@ def test_creation_functions_and_out():
     mx.nd.onehot_encode(mx.nd.array([1, 0, 3]), out=encoded)
     assert encoded.asnumpy().argmax(axis=1).tolist() == [1, 0, 3]
     assert not bool(mx.nd.array([])) and bool(mx.nd.ones(1))
+    for shape in ((), (2, 0)):  # legacy shapes: 0 means unknown, as in MXNet
+        with pytest.raises(MXNetError, match="np_shape"):
+            mx.nd.zeros(shape)
+        with mx.np_shape(True):
+            assert mx.nd.ones(shape).shape == shape
 
 
 def test_elementwise_functions_of_arrays_and_numbers():

@@ -511,14 +511,25 @@ def zeros(shape: Any, ctx: Context | None = None, dtype: Any = None,
           out: NDArray | None = None, **kwargs: Any) -> NDArray:
     """An array of zeros (float32 by default)."""
     _no_sparse("zeros", kwargs)
-    return _created(np.zeros(_shape(shape), _dtype(dtype)), ctx, out)
+    return _created(np.zeros(_known_shape("zeros", shape), _dtype(dtype)), ctx, out)
 
 
 def ones(shape: Any, ctx: Context | None = None, dtype: Any = None,
          out: NDArray | None = None, **kwargs: Any) -> NDArray:
     """An array of ones (float32 by default)."""
     _no_sparse("ones", kwargs)
-    return _created(np.ones(_shape(shape), _dtype(dtype)), ctx, out)
+    return _created(np.ones(_known_shape("ones", shape), _dtype(dtype)), ctx, out)
+
+
+def _known_shape(what: str, shape: Any) -> tuple[int, ...]:
+    """``shape``, which under legacy shape semantics may hold no 0 (it means "unknown") and may
+    not be () -- as MXNet's zeros and ones."""
+    shape = _shape(shape)
+    if not is_np_shape() and (shape == () or 0 in shape):
+        raise MXNetError(f"{what}: shape {shape} is unknown under legacy shape semantics, where "
+                         f"0 means an unknown size and () no shape; for zero-size or 0-D arrays "
+                         f"use `with mx.np_shape(True):`")
+    return shape
 
 
 def _no_sparse(what: str, kwargs: dict) -> None:

@@ -13,6 +13,7 @@ from . import base, name, ndarray, random, symbol
 from .attribute import AttrScope
 from .base import MXNetError
 from .context import Context, cpu, cpu_pinned, current_context, gpu, num_gpus
+from .util import is_np_shape, np_shape, set_np_shape, use_np_shape
 
 __version__ = "0.1.0"
 
@@ -30,18 +31,27 @@ _LAZY = {
     "lr_scheduler": "lr_scheduler", "executor": "executor", "registry": "registry",
     "notebook": "notebook", "monitor": "monitor", "kvstore": "kvstore", "kv": "kvstore",
     "operator": "operator",
+    "autograd": "autograd", "runtime": "runtime", "util": "util",
 }
 
 __all__ = [
     "MXNetError", "Context", "cpu", "gpu", "cpu_pinned", "current_context", "num_gpus",
     "AttrScope", "nd", "ndarray", "sym", "symbol", "name", "attribute", "random", "base",
-    "context", *_LAZY,
+    "context", "np_shape", "is_np_shape", "set_np_shape", "use_np_shape", *_LAZY,
 ]
 
 
 def __getattr__(attr: str) -> Any:
     if attr in _LAZY:
-        module = importlib.import_module(f".{_LAZY[attr]}", __name__)
+        full_name = f"{__name__}.{_LAZY[attr]}"
+        try:
+            module = importlib.import_module(full_name)
+        except ModuleNotFoundError as err:
+            if err.name != full_name:  # the module exists but something it imports is missing
+                raise
+            # hasattr(mx, 'kv') must answer False, not crash, while a module is not written yet
+            raise AttributeError(f"module 'teachmod' has no attribute {attr!r} "
+                                 f"(teachmod has no {full_name} module)") from None
         globals()[attr] = module
         return module
     raise AttributeError(f"module 'teachmod' has no attribute {attr!r}")

@@ -1,13 +1,51 @@
-"""Shared foundations: the error class and the dtype table used by every file format."""
+"""Shared foundations: the error classes, the dtype table used by every file format, and the
+small type tuples and helpers MXNet's ``mxnet.base`` offers to the rest of the package."""
 from __future__ import annotations
+
+from typing import Any, Callable
 
 import numpy as np
 
-__all__ = ["MXNetError", "DTYPE_TO_FLAG", "FLAG_TO_DTYPE", "dtype_np", "dtype_name"]
+__all__ = [
+    "MXNetError", "NotImplementedForSymbol", "DTYPE_TO_FLAG", "FLAG_TO_DTYPE", "dtype_np",
+    "dtype_name", "integer_types", "numeric_types", "string_types", "mx_real_t", "py_str",
+]
+
+# The type tuples MXNet's code uses in isinstance checks.
+integer_types = (int, np.int32, np.int64)
+numeric_types = (float, int, np.generic)
+string_types = (str,)
+mx_real_t = np.float32  # the default element type
 
 
 class MXNetError(Exception):
     """The error MXNet raises for misuse of its API; teachmod raises it in the same places."""
+
+
+class NotImplementedForSymbol(MXNetError):
+    """A function that works on NDArrays only was called with a Symbol (e.g. ``sym += 1``)."""
+
+    def __init__(self, function: Callable, alias: str | None, *args: Any) -> None:
+        super().__init__()
+        self.function = function.__name__
+        self.alias = alias
+        self.args = [str(type(a)) for a in args]
+
+    def __str__(self) -> str:
+        operator = f' (namely operator "{self.alias}")' if self.alias else ""
+        arguments = f" with arguments ({', '.join(self.args)})" if self.args else ""
+        return (f"Function {self.function}{operator}{arguments} is not implemented for Symbol "
+                f"and only available in NDArray.")
+
+
+def py_str(raw: bytes) -> str:
+    """Decode bytes from a C string (MXNet's helper; teachmod only meets Python strings)."""
+    return raw.decode("utf-8")
+
+
+def _as_list(obj: Any) -> list | tuple:
+    """``obj`` itself if it is a list or tuple, else ``[obj]``."""
+    return obj if isinstance(obj, (list, tuple)) else [obj]
 
 
 # MXNet's type flags, as written in .params files and used by infer_type.

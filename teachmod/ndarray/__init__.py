@@ -15,19 +15,24 @@ from .ndarray import (
     array,
     concatenate,
     empty,
+    eye,
     from_numpy,
     full,
+    linspace,
+    moveaxis,
+    onehot_encode,
     ones,
     ones_like,
     waitall,
     zeros,
     zeros_like,
 )
-from .utils import load, save
+from .utils import load, load_frombuffer, save
 
 __all__ = [
-    "NDArray", "array", "zeros", "ones", "empty", "full", "arange", "zeros_like", "ones_like",
-    "concatenate", "waitall", "from_numpy", "load", "save", "random", "op_function",
+    "NDArray", "array", "zeros", "ones", "empty", "full", "arange", "linspace", "eye",
+    "zeros_like", "ones_like", "concatenate", "moveaxis", "onehot_encode", "waitall",
+    "from_numpy", "load", "load_frombuffer", "save", "random", "op_function",
 ]
 
 _functions: dict[str, Callable[..., Any]] = {}

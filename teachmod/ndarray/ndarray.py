@@ -1,21 +1,65 @@
-"""NDArray: a numpy array plus the context it was asked for, printed the way MXNet prints it."""
+"""NDArray: a numpy array plus the context it was asked for, printed the way MXNet prints it.
+
+Indexing follows MXNet 1.x: ints, slices (with steps), ``None``, ``Ellipsis``, tuples of them,
+and integer lists or NDArrays (advanced indexing, which copies). Basic indexing whose result is
+one contiguous block of memory -- ``x[2]``, ``x[1:3]``, ``x[1, 2:4]`` of a C-ordered array --
+returns a view that shares memory with ``x``, as MXNet's does; any other result is a copy.
+"""
 from __future__ import annotations
 
+import warnings
 from typing import Any, Callable
 
 import numpy as np
 
 from ..base import MXNetError, dtype_np
 from ..context import Context, current_context
+from ..util import is_np_shape
 
 __all__ = [
-    "NDArray", "array", "zeros", "ones", "empty", "full", "arange", "zeros_like", "ones_like",
-    "concatenate", "waitall", "from_numpy",
+    "NDArray", "array", "zeros", "ones", "empty", "full", "arange", "linspace", "eye",
+    "zeros_like", "ones_like", "concatenate", "moveaxis", "onehot_encode", "waitall",
+    "from_numpy",
 ]
+
+
+py_slice = slice  # MXNet's name for the builtin, which its own ``slice`` method shadows
 
 
 def _as_numpy(value: Any) -> Any:
     return value._data if isinstance(value, NDArray) else value
+
+
+def _index_part(part: Any) -> tuple[Any, bool]:
+    """One element of an indexing key as numpy takes it, and whether it is basic."""
+    if isinstance(part, NDArray):
+        part = part._data
+    if isinstance(part, (list, np.ndarray)):
+        indices = np.asarray(part)
+        if indices.dtype.kind == "b":
+            raise IndexError("NDArray: boolean masks are not supported as indices (MXNet 1.x "
+                             "has none); use mx.nd.contrib.boolean_mask or integer indices")
+        return indices.astype(np.int64), False  # MXNet casts float indices to integers
+    if part is None or part is Ellipsis or isinstance(part, slice):
+        return part, True
+    if isinstance(part, (int, np.integer)) and not isinstance(part, bool):
+        return int(part), True
+    raise IndexError(f"NDArray: an index must be an int, a slice, None, Ellipsis, a list or an "
+                     f"NDArray of integers, or a tuple of them; got {type(part).__name__}")
+
+
+def _begin_end_step(begin: Any, end: Any, step: Any) -> tuple[slice, ...]:
+    """The key ``(slice(b0, e0, s0), slice(b1, e1, s1), ...)``; None entries mean the default."""
+    step = step if step else [None] * len(begin)
+    return tuple(slice(b, e, s) for b, e, s in zip(begin, end, step))
+
+
+def _index_key(key: Any) -> tuple[Any, bool]:
+    """The numpy key for an NDArray key, and whether the indexing is basic (no arrays)."""
+    if isinstance(key, tuple):
+        parts = [_index_part(p) for p in key]
+        return tuple(p for p, _ in parts), all(b for _, b in parts)
+    return _index_part(key)
 
 
 class NDArray:
@@ -68,10 +112,10 @@ class NDArray:
 
     @property
     def T(self) -> NDArray:
-        """Transpose of a 2-D array."""
-        if self.ndim > 2:
-            raise MXNetError("NDArray.T: only 1-D and 2-D arrays can use .T; use transpose(axes)")
-        return self._wrap(self._data.T.copy())
+        """A transposed copy (all axes reversed); the array itself when it has < 2 axes."""
+        if self.ndim < 2:
+            return self
+        return self._wrap(np.ascontiguousarray(self._data.T))
 
     # ---- conversion ---------------------------------------------------------------------
     def asnumpy(self) -> np.ndarray:
@@ -104,13 +148,60 @@ class NDArray:
             raise TypeError(f"copyto: expected an NDArray or a Context, got {type(other).__name__}")
         if other.shape != self.shape:
             raise ValueError(f"copyto: shape mismatch, source {self.shape}, target {other.shape}")
-        if other is not self:
-            np.copyto(other._data, self._data, casting="unsafe")
+        if other is self:
+            warnings.warn("You are attempting to copy an array to itself", RuntimeWarning,
+                          stacklevel=2)
+            return False  # type: ignore[return-value] - MXNet's answer
+        np.copyto(other._data, self._data, casting="unsafe")
         return other
 
     def as_in_context(self, context: Context) -> NDArray:
         """This array if it is on ``context``, else a copy there."""
         return self if context == self._ctx else self.copyto(context)
+
+    def tostype(self, stype: str) -> NDArray:
+        """A copy in storage type ``stype``; teachmod has only 'default' (dense) storage."""
+        if stype != "default":
+            raise MXNetError(f"tostype: teachmod has dense ('default') storage only, got "
+                             f"{stype!r}")
+        return self.copy()
+
+    def as_nd_ndarray(self) -> NDArray:
+        """The array itself (MXNet converts from its mx.np arrays here)."""
+        return self
+
+    def detach(self) -> NDArray:
+        """An array sharing this one's memory, cut from autograd (which teachmod does not
+        record anyway)."""
+        return self._wrap(self._data)
+
+    @property
+    def grad(self) -> None:
+        """The gradient attached by ``attach_grad``: always None, teachmod has no imperative
+        autograd."""
+        return None
+
+    def attach_grad(self, grad_req: str = "write", stype: str | None = None) -> None:
+        """Not available: raises NotImplementedError (see ``mx.autograd``)."""
+        from ..autograd import _unsupported
+
+        raise _unsupported("NDArray.attach_grad")
+
+    def backward(self, out_grad: Any = None, retain_graph: bool = False,
+                 train_mode: bool = True) -> None:
+        """Not available: raises NotImplementedError (see ``mx.autograd``)."""
+        from ..autograd import _unsupported
+
+        raise _unsupported("NDArray.backward")
+
+    def slice_assign(self, rhs: Any, begin: Any, end: Any, step: Any) -> NDArray:
+        """Write ``rhs`` into ``self[begin:end:step]`` (one entry per axis) in place."""
+        self[_begin_end_step(begin, end, step)] = rhs
+        return self
+
+    def slice_assign_scalar(self, value: float, begin: Any, end: Any, step: Any) -> NDArray:
+        """Fill ``self[begin:end:step]`` (one entry per axis) with ``value`` in place."""
+        return self.slice_assign(value, begin, end, step)
 
     def as_np_ndarray(self) -> np.ndarray:
         """The numpy array itself (shares memory)."""
@@ -139,8 +230,56 @@ class NDArray:
         reverse = kwargs.pop("reverse", False)
         if kwargs:
             raise TypeError(f"reshape: unexpected arguments {sorted(kwargs)}")
-        new_shape = resolve_reshape(self.shape, tuple(shape), reverse)
+        shape = tuple(shape)
+        if all(d > 0 for d in shape) and int(np.prod(shape)) != self.size:
+            # plain sizes that do not fit: MXNet's NDArray.reshape raises ValueError (a bad use
+            # of the special codes is an MXNetError from the operator, as below)
+            raise ValueError(f"reshape: cannot reshape an array of size {self.size} into shape "
+                             f"{shape}")
+        new_shape = resolve_reshape(self.shape, shape, reverse)
         return self._wrap(self._data.reshape(new_shape))
+
+    def _view_or_copy(self, data: np.ndarray, inplace: bool) -> NDArray:
+        return self._wrap(data if inplace else data.copy())
+
+    def flatten(self, inplace: bool = False) -> NDArray:
+        """Collapse all axes after the first: shape (d0, d1*d2*...); a view with ``inplace``."""
+        rest = int(np.prod(self.shape[1:])) if self.ndim > 1 else 1
+        return self._view_or_copy(self._data.reshape(self.shape[0] if self.ndim else 1, rest),
+                                  inplace)
+
+    def expand_dims(self, axis: int, inplace: bool = False) -> NDArray:
+        """Insert an axis of length 1 at ``axis``; a view with ``inplace``."""
+        if not -self.ndim - 1 <= axis <= self.ndim:
+            raise ValueError(f"expand_dims: axis {axis} is out of range for {self.ndim} dims")
+        return self._view_or_copy(np.expand_dims(self._data, axis), inplace)
+
+    def squeeze(self, axis: int | tuple[int, ...] | None = None,
+                inplace: bool = False) -> NDArray:
+        """Remove axes of length 1 (all, or those in ``axis``); a view with ``inplace``.
+
+        As in MXNet 1.x, squeezing every axis leaves shape (1,), not ().
+        """
+        squeezed = np.squeeze(self._data, axis=axis)
+        if squeezed.ndim == 0 and not is_np_shape():
+            squeezed = squeezed.reshape(1)
+        return self._view_or_copy(squeezed, inplace)
+
+    def broadcast_to(self, shape: Any) -> NDArray:
+        """A copy broadcast to ``shape``; axes of length 1 (or missing in front) are repeated."""
+        shape = tuple(int(d) for d in shape)
+        if len(shape) < self.ndim:
+            raise ValueError(f"broadcast_to: cannot broadcast {self.shape} to {shape}: the "
+                             f"target has fewer dimensions")
+        padded = (1,) * (len(shape) - self.ndim) + self.shape
+        if any(s != t and s != 1 for s, t in zip(padded, shape)):
+            raise ValueError(f"broadcast_to: cannot broadcast {self.shape} to {shape}: only "
+                             f"axes of length 1 can be broadcast")
+        return self._wrap(np.broadcast_to(self._data.reshape(padded), shape).copy())
+
+    def broadcast_like(self, other: NDArray) -> NDArray:
+        """A copy broadcast to the shape of ``other``."""
+        return self.broadcast_to(other.shape)
 
     def __len__(self) -> int:
         return self.shape[0]
@@ -151,12 +290,37 @@ class NDArray:
 
     # ---- indexing -----------------------------------------------------------------------
     def __getitem__(self, key: Any) -> NDArray:
-        result = self._data[_as_numpy(key) if isinstance(key, NDArray) else key]
-        # MXNet 1.x has no 0-D arrays: x[0] of a 1-D array has shape (1,).
-        return self._wrap(result.reshape(1) if result.ndim == 0 else result)
+        key, basic = _index_key(key)
+        if basic:
+            # a trailing Ellipsis makes numpy return a 0-D view, not a scalar copy, for x[1, 2]
+            key = key + (Ellipsis,) if isinstance(key, tuple) else (key, Ellipsis)
+            if key.count(Ellipsis) > 1:
+                key = key[:-1]
+        result = self._data[key]
+        if not basic or not result.flags.c_contiguous:  # only one block of memory is a view
+            result = result.copy()
+        # legacy shapes have no 0-D arrays: x[0] of a 1-D array has shape (1,)
+        return self._wrap(result.reshape(1) if result.ndim == 0 and not is_np_shape()
+                          else result)
 
     def __setitem__(self, key: Any, value: Any) -> None:
-        self._data[key] = _as_numpy(value)
+        key, _ = _index_key(key)
+        target_shape = np.shape(self._data[key])
+        value = _as_numpy(value)
+        if np.ndim(value) > 0 and np.shape(value) != target_shape:
+            value = np.asarray(value)
+            while value.ndim > len(target_shape) and value.shape[0] == 1:
+                value = value[0]  # MXNet drops leading axes of length 1 from the value
+            try:
+                value = np.broadcast_to(value, target_shape)
+            except ValueError:
+                # MXNet accepts a value with the same elements but extra axes of length 1,
+                # e.g. x[0] = array of shape (1,) for a 0-D place
+                if value.size != int(np.prod(target_shape)):
+                    raise ValueError(f"cannot assign a value of shape {value.shape} to the "
+                                     f"indexed part of shape {target_shape}") from None
+                value = value.reshape(target_shape)
+        self._data[key] = value
 
     # ---- printing -----------------------------------------------------------------------
     def __repr__(self) -> str:
@@ -167,6 +331,8 @@ class NDArray:
         return self.__repr__()
 
     def __bool__(self) -> bool:
+        if self.size == 0:  # as numpy: an empty array is False
+            return False
         if self.size != 1:
             raise ValueError(
                 f"The truth value of an NDArray with {self.size} elements is ambiguous"
@@ -189,6 +355,10 @@ class NDArray:
         ``_plus_scalar``. teachmod also takes a numpy array for ``other``."""
         from .. import ndarray as nd
 
+        if isinstance(other, NDArray) and other._data.dtype != self._data.dtype:
+            raise MXNetError(f"NDArray operator: the operands have different dtypes, "
+                             f"{self._data.dtype} and {other._data.dtype}; convert one with "
+                             f".astype('{self._data.dtype}')")
         if isinstance(other, np.ndarray):
             other = NDArray(other, self._ctx)
         elif isinstance(other, np.generic):
@@ -238,6 +408,18 @@ class NDArray:
     def __ge__(self, o: Any) -> NDArray: return self._apply("greater_equal", o)
     __hash__ = object.__hash__
 
+    # ---- pickling: MXNet's state, the array in the .params format ---------------------------
+    def __getstate__(self) -> dict[str, Any]:
+        from .utils import array_bytes
+
+        return {"handle": bytearray(array_bytes(self))}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        from .utils import array_from_bytes
+
+        loaded = array_from_bytes(state["handle"])
+        self._data, self._ctx = loaded._data, loaded._ctx
+
     # ---- methods that call the operator of the same name ----------------------------------
     def __getattr__(self, name: str) -> Callable[..., Any]:
         # x.sum(axis=1), x.exp(), x.softmax()... call mx.nd.<name>(x, ...) like MXNet's methods.
@@ -284,52 +466,139 @@ def array(source_array: Any, ctx: Context | None = None, dtype: Any = None) -> N
 
 
 def from_numpy(ndarray: np.ndarray, zero_copy: bool = True) -> NDArray:
-    """An NDArray sharing memory with a numpy array."""
-    return NDArray(ndarray if zero_copy else ndarray.copy())
+    """An NDArray made from a C-ordered numpy array.
+
+    With ``zero_copy`` the two share memory and the numpy array becomes read-only (writes go
+    through the NDArray, as in MXNet, where the NDArray owns the memory).
+    """
+    if not ndarray.flags.c_contiguous:
+        raise ValueError("from_numpy: the numpy array must be C-contiguous; use "
+                         "np.ascontiguousarray(a) first")
+    if not zero_copy:
+        return NDArray(ndarray.copy())
+    if not ndarray.flags.writeable:  # locked by an earlier from_numpy: unlock to share again
+        ndarray.flags.writeable = True
+    shared = ndarray.view()  # stays writeable after the source is locked
+    ndarray.flags.writeable = False
+    return NDArray(shared)
 
 
 def _shape(shape: Any) -> tuple[int, ...]:
-    return (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+    return (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(shape)
 
 
-def zeros(shape: Any, ctx: Context | None = None, dtype: Any = "float32", **_: Any) -> NDArray:
-    """An array of zeros."""
-    return NDArray(np.zeros(_shape(shape), dtype_np(dtype)), _ctx(ctx))
+def _dtype(dtype: Any) -> np.dtype:
+    return dtype_np(np.float32 if dtype is None else dtype)
 
 
-def ones(shape: Any, ctx: Context | None = None, dtype: Any = "float32", **_: Any) -> NDArray:
-    """An array of ones."""
-    return NDArray(np.ones(_shape(shape), dtype_np(dtype)), _ctx(ctx))
+def _created(values: np.ndarray, ctx: Context | None, out: NDArray | None) -> NDArray:
+    """A new array of ``values``, or ``values`` written into ``out`` (MXNet's ``out=``)."""
+    if out is None:
+        return NDArray(values, _ctx(ctx))
+    if out.shape != values.shape:
+        raise ValueError(f"out: expected an array of shape {values.shape}, got {out.shape}")
+    np.copyto(out._data, values, casting="unsafe")
+    return out
 
 
-def empty(shape: Any, ctx: Context | None = None, dtype: Any = "float32") -> NDArray:
-    """An uninitialised array (numpy's ``empty``)."""
-    return NDArray(np.empty(_shape(shape), dtype_np(dtype)), _ctx(ctx))
+def zeros(shape: Any, ctx: Context | None = None, dtype: Any = None,
+          out: NDArray | None = None, **kwargs: Any) -> NDArray:
+    """An array of zeros (float32 by default)."""
+    _no_sparse("zeros", kwargs)
+    return _created(np.zeros(_known_shape("zeros", shape), _dtype(dtype)), ctx, out)
+
+
+def ones(shape: Any, ctx: Context | None = None, dtype: Any = None,
+         out: NDArray | None = None, **kwargs: Any) -> NDArray:
+    """An array of ones (float32 by default)."""
+    _no_sparse("ones", kwargs)
+    return _created(np.ones(_known_shape("ones", shape), _dtype(dtype)), ctx, out)
+
+
+def _known_shape(what: str, shape: Any) -> tuple[int, ...]:
+    """``shape``, which under legacy shape semantics may hold no 0 (it means "unknown") and may
+    not be () -- as MXNet's zeros and ones."""
+    shape = _shape(shape)
+    if not is_np_shape() and (shape == () or 0 in shape):
+        raise MXNetError(f"{what}: shape {shape} is unknown under legacy shape semantics, where "
+                         f"0 means an unknown size and () no shape; for zero-size or 0-D arrays "
+                         f"use `with mx.np_shape(True):`")
+    return shape
+
+
+def _no_sparse(what: str, kwargs: dict) -> None:
+    stype = kwargs.pop("stype", None)
+    if stype not in (None, "default"):
+        raise MXNetError(f"{what}: teachmod has dense arrays only, got stype={stype!r}")
+    if kwargs:
+        raise TypeError(f"{what}: unexpected arguments {sorted(kwargs)}")
+
+
+def empty(shape: Any, ctx: Context | None = None, dtype: Any = None) -> NDArray:
+    """An uninitialised array (numpy's ``empty``; float32 by default)."""
+    return NDArray(np.empty(_shape(shape), _dtype(dtype)), _ctx(ctx))
 
 
 def full(shape: Any, val: float, ctx: Context | None = None, dtype: Any = "float32",
          out: NDArray | None = None) -> NDArray:
     """An array filled with ``val``."""
-    result = NDArray(np.full(_shape(shape), val, dtype_np(dtype)), _ctx(ctx))
-    return result.copyto(out) if out is not None else result
+    return _created(np.full(_shape(shape), val, _dtype(dtype)), ctx, out)
 
 
 def arange(start: float, stop: float | None = None, step: float = 1.0, repeat: int = 1,
-           infer_range: bool = False, ctx: Context | None = None,
+           infer_range: bool | None = None, ctx: Context | None = None,
            dtype: Any = "float32") -> NDArray:
-    """Evenly spaced values in ``[start, stop)``, each repeated ``repeat`` times."""
-    values = np.arange(start, stop, step, dtype=dtype_np(dtype))
+    """Evenly spaced values in ``[start, stop)``, each repeated ``repeat`` times.
+
+    As MXNet, the values are computed in float64 and then cast, so integer dtypes count exactly.
+    """
+    if stop is None:
+        start, stop = 0, start
+    values = np.arange(start, stop, step, dtype=np.float64).astype(_dtype(dtype))
     return NDArray(np.repeat(values, repeat) if repeat > 1 else values, _ctx(ctx))
 
 
-def zeros_like(data: NDArray, **_: Any) -> NDArray:
+def linspace(start: float, stop: float, num: int, endpoint: bool = True,
+             ctx: Context | None = None, dtype: Any = "float32") -> NDArray:
+    """``num`` evenly spaced values from ``start`` to ``stop`` (included with ``endpoint``)."""
+    values = np.linspace(start, stop, int(num), endpoint=endpoint, dtype=np.float64)
+    return NDArray(values.astype(_dtype(dtype)), _ctx(ctx))
+
+
+def eye(N: int, M: int = 0, k: int = 0, ctx: Context | None = None,  # noqa: N803
+        dtype: Any = None, **kwargs: Any) -> NDArray:
+    """An N x M matrix (M = N when 0) with ones on diagonal ``k`` and zeros elsewhere."""
+    _no_sparse("eye", kwargs)
+    return NDArray(np.eye(int(N), int(M) or None, int(k), dtype=_dtype(dtype)), _ctx(ctx))
+
+
+def moveaxis(tensor: NDArray, source: int | list[int],
+             destination: int | list[int]) -> NDArray:
+    """A copy of ``tensor`` with axis ``source`` moved to position ``destination``."""
+    try:
+        moved = np.moveaxis(tensor._data, source, destination)
+    except (ValueError, np.exceptions.AxisError) as err:
+        raise ValueError(f"moveaxis: {err}") from None
+    return NDArray(np.ascontiguousarray(moved), tensor.context)
+
+
+def onehot_encode(indices: NDArray, out: NDArray) -> NDArray:
+    """Write the one-hot rows of ``indices`` into the 2-D ``out``: ``out[i, indices[i]] = 1``."""
+    rows = np.arange(out.shape[0])
+    encoded = np.zeros(out.shape, out._data.dtype)
+    encoded[rows, indices._data.astype(np.int64).reshape(-1)] = 1
+    out._data[...] = encoded
+    return out
+
+
+def zeros_like(data: NDArray, out: NDArray | None = None, **_: Any) -> NDArray:
     """Zeros with the shape, dtype and context of ``data``."""
-    return NDArray(np.zeros_like(data._data), data.context)
+    return _created(np.zeros_like(data._data), data.context, out)
 
 
-def ones_like(data: NDArray, **_: Any) -> NDArray:
+def ones_like(data: NDArray, out: NDArray | None = None, **_: Any) -> NDArray:
     """Ones with the shape, dtype and context of ``data``."""
-    return NDArray(np.ones_like(data._data), data.context)
+    return _created(np.ones_like(data._data), data.context, out)
 
 
 def concatenate(arrays: list[NDArray], axis: int = 0, always_copy: bool = True) -> NDArray:

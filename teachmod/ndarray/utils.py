@@ -6,6 +6,11 @@ Layout (little-endian)::
     array: u32 0xF993FAC9 | i32 storage type 0 | i32 ndim | ndim x i64 | i32 dev_type
            | i32 dev_id | i32 type flag | raw C-order data
 
+Under NumPy shape semantics (``mx.np_shape()``) arrays are written with the magic 0xF993FACA
+(0-D arrays allowed), and each kind of file loads only under its own semantics, as in MXNet.
+Older files load too: V1 (0xF993FAC8, no storage type) and the first format, whose arrays
+start with a u32 ndim and u32 dims instead of a magic number.
+
 Files are written to a temporary file and renamed, so an interrupted save never destroys the
 previous file.
 """
@@ -21,9 +26,10 @@ import numpy as np
 
 from ..base import DTYPE_TO_FLAG, FLAG_TO_DTYPE, MXNetError
 from ..context import Context
+from ..util import is_np_shape
 from .ndarray import NDArray
 
-__all__ = ["save", "load", "save_bytes", "load_bytes"]
+__all__ = ["save", "load", "load_frombuffer", "save_bytes", "load_bytes"]
 
 LIST_MAGIC = 0x112
 ARRAY_MAGIC_V1, ARRAY_MAGIC_V2, ARRAY_MAGIC_V3 = 0xF993FAC8, 0xF993FAC9, 0xF993FACA
@@ -53,18 +59,35 @@ def save_bytes(data: Saveable) -> bytes:
         if not isinstance(array, NDArray):
             label = names[index] if names else index
             raise TypeError(f"save: item {label!r} is a {type(array).__name__}, not an NDArray")
-        values = np.ascontiguousarray(array._data)
-        if values.dtype not in DTYPE_TO_FLAG:
-            raise TypeError(f"save: dtype {values.dtype} cannot be written in MXNet's format")
-        parts.append(struct.pack("<Iii", ARRAY_MAGIC_V2, 0, values.ndim))
-        parts.append(struct.pack(f"<{values.ndim}q", *values.shape))
-        parts.append(struct.pack("<iii", 1, 0, DTYPE_TO_FLAG[values.dtype]))
-        parts.append(values.astype(values.dtype.newbyteorder("<"), copy=False).tobytes())
+        parts.append(array_bytes(array))
     parts.append(struct.pack("<Q", len(names)))
     for name in names:
         encoded = name.encode("utf-8")
         parts.append(struct.pack("<Q", len(encoded)) + encoded)
     return b"".join(parts)
+
+
+def array_bytes(array: NDArray) -> bytes:
+    """One array in the file format (also its pickled form, as in MXNet)."""
+    values = np.require(array._data, requirements="C")  # keeps 0-D arrays 0-D
+    if values.dtype not in DTYPE_TO_FLAG:
+        raise TypeError(f"save: dtype {values.dtype} cannot be written in MXNet's format")
+    magic = ARRAY_MAGIC_V3 if is_np_shape() else ARRAY_MAGIC_V2
+    return b"".join([
+        struct.pack("<Iii", magic, 0, values.ndim),
+        struct.pack(f"<{values.ndim}q", *values.shape),
+        struct.pack("<iii", 1, 0, DTYPE_TO_FLAG[values.dtype]),
+        values.astype(values.dtype.newbyteorder("<"), copy=False).tobytes(),
+    ])
+
+
+def array_from_bytes(payload: bytes) -> NDArray:
+    """The array ``array_bytes`` wrote."""
+    reader = _Reader(bytes(payload), "<pickled NDArray>")
+    array = _read_array(reader)
+    if reader.offset != len(reader.payload):
+        raise reader.error("unexpected bytes after the array")
+    return array
 
 
 def save(fname: str | os.PathLike, data: Saveable) -> None:
@@ -177,20 +200,30 @@ def load_bytes(payload: bytes, fname: str = "<bytes>") -> list[NDArray] | dict[s
 
 def _read_array(reader: _Reader) -> NDArray:
     (magic,) = reader.take("<I")
-    if magic not in (ARRAY_MAGIC_V1, ARRAY_MAGIC_V2, ARRAY_MAGIC_V3):
-        raise reader.error(f"wrong array magic number {magic:#x}")
-    if magic != ARRAY_MAGIC_V1:
+    if magic == ARRAY_MAGIC_V3 and not is_np_shape():
+        raise reader.error("the array was saved under NumPy shape semantics and must be loaded "
+                           "under them too: load it inside `with mx.np_shape(True):`")
+    if magic != ARRAY_MAGIC_V3 and is_np_shape():
+        raise reader.error("the array was saved under legacy shape semantics but is being loaded "
+                           "under NumPy shape semantics: load it inside `with mx.np_shape(False):`")
+    if magic in (ARRAY_MAGIC_V2, ARRAY_MAGIC_V3):
         (storage,) = reader.take("<i")
         if storage != 0:
             raise reader.error(f"sparse storage type {storage} is not supported")
-    (ndim,) = reader.take("<i")
+        (ndim,) = reader.take("<i")
+    elif magic == ARRAY_MAGIC_V1:
+        (ndim,) = reader.take("<i")
+    else:
+        ndim = magic  # the first format: no magic number, the u32 is the number of dims
     if ndim > MAX_NDIM or (ndim < 0 and magic != ARRAY_MAGIC_V3):
         raise reader.error(f"an array claims {ndim} dimensions (at most {MAX_NDIM} are possible)")
-    if magic == ARRAY_MAGIC_V1:
-        shape = reader.take(f"<{ndim}I") if ndim > 0 else ()
+    dims = "I" if magic not in (ARRAY_MAGIC_V1, ARRAY_MAGIC_V2, ARRAY_MAGIC_V3) else "q"
+    shape = reader.take(f"<{ndim}{dims}") if ndim > 0 else ()
+    if magic == ARRAY_MAGIC_V3:
+        unknown = ndim < 0 or any(d < 0 for d in shape)  # np-shape's "none" array
     else:
-        shape = reader.take(f"<{ndim}q") if ndim > 0 else ()
-    if ndim < 0 or (ndim == 0 and magic != ARRAY_MAGIC_V3):  # MXNet's "none" array
+        unknown = ndim == 0  # legacy's "none" array: nothing follows
+    if unknown:
         return NDArray(np.zeros((0,), np.float32), Context("cpu", 0))
     if any(d < 0 for d in shape):
         raise reader.error(f"an array has the negative shape {tuple(shape)}")
@@ -211,6 +244,13 @@ def _read_array(reader: _Reader) -> NDArray:
     values = np.frombuffer(raw, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="))
     device = Context.devtype2str.get(dev_type, "cpu")
     return NDArray(values, Context("cpu" if device.startswith("cpu") else device, dev_id))
+
+
+def load_frombuffer(buf: bytes) -> list[NDArray] | dict[str, NDArray]:
+    """Load arrays from the bytes of a file written by ``save``: a list, or a dict."""
+    if not isinstance(buf, (bytes, bytearray, memoryview)):
+        raise TypeError(f"load_frombuffer: expected bytes, got {type(buf).__name__}")
+    return load_bytes(bytes(buf), "<buffer>")
 
 
 def load(fname: str | os.PathLike) -> list[NDArray] | dict[str, NDArray]:

@@ -24,12 +24,16 @@ def split_call(op_class: type[Operator], args: tuple, kwargs: dict, input_type: 
         params[op_class.variadic] = len(args)
     op = op_class(params, node_name)
     slots = op.list_arguments() + op.list_auxiliary_states()
+    while args and args[-1] is None:  # Convolution(x, w, None, no_bias=True): left out
+        args = args[:-1]
     if len(args) > len(slots):
         raise MXNetError(
             f"{op.where()}: takes {len(slots)} inputs ({', '.join(slots)}), got {len(args)}"
         )
     inputs: dict[str, Any] = {}
     for slot, value in zip(slots, args):
+        if value is None:
+            continue
         if not isinstance(value, input_type):
             raise TypeError(
                 f"{op.where()}: input '{slot}' must be a {input_type.__name__}, "

@@ -51,6 +51,7 @@ class Distribution(NamedTuple):
     parameters: tuple[tuple[str, float, str], ...]
     draw: Callable[..., np.ndarray]  # draw(rng, *parameter values, size) -> samples
     summary: str
+    inputs: tuple[str, ...] = ()  # _sample_<dist>'s input names, if not the parameters'
 
 
 def _generalized_negative_binomial(rng: np.random.Generator, mu: Any, alpha: Any,
@@ -70,7 +71,7 @@ DISTRIBUTIONS = (
                  "uniform on [low, high)"),
     Distribution("normal", (("loc", 0.0, "mean"), ("scale", 1.0, "standard deviation")),
                  lambda rng, loc, scale, size: rng.normal(loc, scale, size),
-                 "normal (Gaussian) with mean loc and deviation scale"),
+                 "normal (Gaussian) with mean loc and deviation scale", ("mu", "sigma")),
     Distribution("gamma", (("alpha", 1.0, "shape"), ("beta", 1.0, "scale")),
                  lambda rng, alpha, beta, size: rng.gamma(alpha, beta, size),
                  "gamma with shape alpha and scale beta"),
@@ -151,7 +152,8 @@ class _Sample(_RandomBase):
     backward_reads = ()
 
     def list_arguments(self):
-        return [name for name, _, _ in self.distribution.parameters]
+        dist = self.distribution
+        return list(dist.inputs or (name for name, _, _ in dist.parameters))
 
     def infer_shape(self, in_shapes):
         known = next((s for s in in_shapes if s is not None), None)

@@ -1,0 +1,142 @@
+"""Tests of the sequence, loss and normalisation operators of opsC: finite differences,
+shapes, errors and hand-computed values."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import opcheck  # noqa: E402
+
+import teachmod as mx  # noqa: E402
+from teachmod.base import MXNetError  # noqa: E402
+
+
+def rand(*shape: int, seed: int = 1) -> np.ndarray:
+    return np.random.default_rng(seed).standard_normal(shape)
+
+
+def head_loss(seed: int = 0):
+    """A loss on the first output only: ``sum(output * head)`` with a fixed random head."""
+    def loss(outs, inputs):
+        return float(np.sum(outs[0] * np.random.default_rng(seed).standard_normal(outs[0].shape)))
+    return loss
+
+
+# ---- SequenceMask / SequenceLast / SequenceReverse --------------------------------------------
+LENGTHS = np.array([2.0, 3.0, 1.0])  # three sequences of at most 3 steps, time axis first
+
+
+def test_sequence_mask_values_and_axis_1():
+    data = np.arange(18, dtype=np.float64).reshape(3, 3, 2)
+    out = opcheck.make_op("SequenceMask", {"use_sequence_length": True, "value": -1}).forward(
+        False, [data, LENGTHS], [])[0]
+    for b, n in enumerate(LENGTHS.astype(int)):
+        assert np.array_equal(out[:n, b], data[:n, b]) and np.all(out[n:, b] == -1)
+    batch_first = opcheck.make_op("SequenceMask", {"use_sequence_length": True, "axis": 1})
+    out = batch_first.forward(False, [data.swapaxes(0, 1), LENGTHS], [])[0]
+    assert np.array_equal(out.swapaxes(0, 1), np.where(
+        np.arange(3)[:, None, None] < LENGTHS[None, :, None], data, 0))
+
+
+def test_sequence_last_and_reverse_values():
+    data = np.arange(18, dtype=np.float64).reshape(3, 3, 2)
+    last = opcheck.make_op("SequenceLast", {"use_sequence_length": True})
+    assert np.array_equal(last.forward(False, [data, LENGTHS], [])[0],
+                          [data[1, 0], data[2, 1], data[0, 2]])
+    assert np.array_equal(opcheck.make_op("SequenceLast").forward(False, [data], [])[0], data[-1])
+    reverse = opcheck.make_op("SequenceReverse", {"use_sequence_length": True})
+    out = reverse.forward(False, [data, LENGTHS], [])[0]
+    assert np.array_equal(out[:, 0], data[[1, 0, 2], 0])  # length 2: the padding stays
+    assert np.array_equal(out[:, 1], data[::-1, 1])
+    assert np.array_equal(out[:, 2], data[:, 2])
+
+
+@pytest.mark.parametrize("op, attrs", [
+    ("SequenceMask", {"use_sequence_length": True, "value": 0.5}),
+    ("SequenceMask", {"use_sequence_length": True, "axis": 1}),
+    ("SequenceLast", {"use_sequence_length": True}),
+    ("SequenceLast", {"use_sequence_length": True, "axis": 1}),
+    ("SequenceReverse", {"use_sequence_length": True}),
+    ("SequenceReverse", {}),
+])
+def test_sequence_gradients(op, attrs):
+    inputs = [rand(3, 3, 2)] + ([LENGTHS] if attrs.get("use_sequence_length") else [])
+    opcheck.check_gradient(op, attrs, inputs, check=(0,))
+
+
+def test_sequence_shapes_and_errors():
+    x = mx.sym.SequenceLast(mx.sym.Variable("x"), mx.sym.Variable("n"),
+                            use_sequence_length=True, axis=1)
+    assert x.list_arguments() == ["x", "n"]
+    assert x.infer_shape(x=(4, 5, 6))[0:2] == ([(4, 5, 6), (4,)], [(4, 6)])
+    with pytest.raises(MXNetError, match="sequence_length must be in 1..3"):
+        opcheck.make_op("SequenceLast", {"use_sequence_length": True}).forward(
+            False, [rand(3, 2), np.array([0.0, 2.0])], [])
+    with pytest.raises(MXNetError, match="'axis' expects one of 0"):
+        opcheck.make_op("SequenceReverse", {"axis": 1})
+
+
+# ---- SVMOutput, softmax_cross_entropy --------------------------------------------------------
+@pytest.mark.parametrize("use_linear", [True, False])
+def test_svm_output_gradient_is_the_hinge_loss_gradient(use_linear):
+    margin, coef = 0.7, 0.5
+    data, label = rand(4, 5) * 0.5, np.array([0.0, 3.0, 4.0, 1.0])
+    sign = np.where(np.arange(5) == label[:, None], 1.0, -1.0)
+
+    def hinge(outs, inputs):
+        violation = np.maximum(margin - sign * inputs[0], 0)
+        return float(coef * (violation if use_linear else violation ** 2).sum())
+
+    attrs = {"margin": margin, "regularization_coefficient": coef, "use_linear": use_linear}
+    op = opcheck.make_op("SVMOutput", attrs)
+    assert np.array_equal(op.forward(True, [data, label], [])[0], data)
+    opcheck.check_gradient("SVMOutput", attrs, [data, label], loss=hinge, check=(0,), atol=1e-6)
+
+
+def test_softmax_cross_entropy_value_and_gradient():
+    data, label = rand(5, 4), np.array([0.0, 3.0, 1.0, 1.0, 2.0])
+    p = np.exp(data) / np.exp(data).sum(axis=1, keepdims=True)
+    out = opcheck.make_op("softmax_cross_entropy").forward(False, [data, label], [])[0]
+    assert out.shape == (1,)
+    assert np.isclose(out[0], -np.log(p[np.arange(5), label.astype(int)]).sum())
+    opcheck.check_gradient("softmax_cross_entropy", {}, [data, label], check=(0,))
+
+
+# ---- GroupNorm -------------------------------------------------------------------------------
+def test_group_norm_statistics_and_gradients():
+    data, gamma, beta = rand(2, 6, 3, 2), rand(3, seed=2), rand(3, seed=3)
+    op = opcheck.make_op("GroupNorm", {"num_groups": 3, "eps": 1e-5})
+    out, mean, std = op.forward(True, [data, gamma, beta], [])
+    groups = data.reshape(2, 3, -1)
+    assert np.allclose(mean, groups.mean(axis=2))
+    assert np.allclose(std, np.sqrt(groups.var(axis=2) + 1e-5))
+    xhat = (groups - mean[..., None]) / std[..., None]
+    assert np.allclose(out, (xhat * gamma[:, None] + beta[:, None]).reshape(data.shape))
+    opcheck.check_gradient("GroupNorm", {"num_groups": 3}, [data, gamma, beta],
+                           loss=head_loss(), rtol=1e-5, atol=1e-6)
+
+
+def test_group_norm_shapes_and_errors():
+    sym = mx.sym.GroupNorm(mx.sym.Variable("x"), num_groups=2, output_mean_var=True)
+    args, outs, _ = sym.infer_shape(x=(4, 6, 5))
+    assert args == [(4, 6, 5), (2,), (2,)] and outs == [(4, 6, 5), (4, 2), (4, 2)]
+    with pytest.raises(MXNetError, match="not divisible by num_groups=4"):
+        sym = mx.sym.GroupNorm(mx.sym.Variable("x"), num_groups=4)
+        sym.infer_shape(x=(4, 6, 5))
+
+
+# ---- small API rules ------------------------------------------------------------------------
+def test_a_none_input_is_left_out_and_extra_zero_pads_are_ignored():
+    conv = mx.sym.Convolution(mx.sym.Variable("x"), mx.sym.Variable("w"), None, num_filter=2,
+                              kernel=(3,), no_bias=True)
+    assert conv.list_arguments() == ["x", "w"]
+    x = mx.nd.array(np.arange(10.0).reshape(1, 1, 10))
+    out = mx.nd.Pooling(x, kernel=2, stride=2, pad=(0, 0, 0), pooling_convention="same")
+    assert out.asnumpy().ravel().tolist() == [1, 3, 5, 7, 9]
+    with pytest.raises(MXNetError, match="pad"):
+        mx.nd.Pooling(x, kernel=2, stride=2, pad=(0, 1))

@@ -140,3 +140,49 @@ def test_a_none_input_is_left_out_and_extra_zero_pads_are_ignored():
     assert out.asnumpy().ravel().tolist() == [1, 3, 5, 7, 9]
     with pytest.raises(MXNetError, match="pad"):
         mx.nd.Pooling(x, kernel=2, stride=2, pad=(0, 1))
+
+
+# ---- GridGenerator, BilinearSampler, SpatialTransformer ---------------------------------------
+def test_identity_affine_grid_samples_the_image_unchanged():
+    data = rand(2, 3, 4, 5)
+    grid = opcheck.make_op("GridGenerator", {"transform_type": "affine", "target_shape": (4, 5)}
+                           ).forward(False, [np.tile([1.0, 0, 0, 0, 1, 0], (2, 1))], [])[0]
+    assert grid.shape == (2, 2, 4, 5)
+    assert np.allclose(grid[0, 0, 0], np.linspace(-1, 1, 5))  # x along the columns
+    assert np.allclose(grid[0, 1, :, 0], np.linspace(-1, 1, 4))  # y along the rows
+    out = opcheck.make_op("BilinearSampler").forward(False, [data, grid], [])[0]
+    assert np.allclose(out, data)
+    stn = opcheck.make_op("SpatialTransformer", {"target_shape": (4, 5), "transform_type":
+                                                 "affine", "sampler_type": "bilinear"})
+    assert np.allclose(stn.forward(False, [data, np.tile([1.0, 0, 0, 0, 1, 0], (2, 1))], [])[0],
+                       data)
+
+
+def test_bilinear_sampler_mixes_neighbours_and_reads_zero_outside():
+    data = np.arange(6.0).reshape(1, 1, 2, 3)
+    # half-way between columns 0 and 1 of row 0; then a position left of the image
+    grid = np.array([-0.5, -2.0, -1.0, -1.0]).reshape(1, 2, 1, 2)
+    out = opcheck.make_op("BilinearSampler").forward(False, [data, grid], [])[0]
+    assert np.allclose(out.ravel(), [0.5, 0.0])
+
+
+def test_warp_grid_adds_the_flow_in_pixels():
+    flow = np.zeros((1, 2, 3, 4))
+    flow[0, 0] = 1.0  # one pixel to the right
+    grid = opcheck.make_op("GridGenerator", {"transform_type": "warp"}).forward(
+        False, [flow], [])[0]
+    assert np.allclose(grid[0, 0, 0], (np.arange(4) + 1) / 1.5 - 1)
+    assert np.allclose(grid[0, 1, :, 0], np.arange(3) - 1.0)
+
+
+@pytest.mark.parametrize("op, attrs, inputs", [
+    ("BilinearSampler", {}, [rand(2, 2, 4, 5), rand(2, 2, 3, 3, seed=4) * 0.8]),
+    ("GridGenerator", {"transform_type": "affine", "target_shape": (3, 4)}, [rand(2, 6)]),
+    ("GridGenerator", {"transform_type": "warp"}, [rand(1, 2, 3, 4)]),
+    ("SpatialTransformer", {"target_shape": (3, 3), "transform_type": "affine",
+                            "sampler_type": "bilinear"},
+     [rand(1, 2, 4, 4), np.array([[0.9, 0.1, 0.05, -0.1, 0.8, 0.07]])]),
+])
+def test_spatial_transformer_family_gradients(op, attrs, inputs):
+    # positions away from pixel boundaries, where bilinear sampling is differentiable
+    opcheck.check_gradient(op, attrs, inputs, loss=head_loss(), rtol=1e-4, atol=1e-6)

@@ -186,3 +186,47 @@ def test_warp_grid_adds_the_flow_in_pixels():
 def test_spatial_transformer_family_gradients(op, attrs, inputs):
     # positions away from pixel boundaries, where bilinear sampling is differentiable
     opcheck.check_gradient(op, attrs, inputs, loss=head_loss(), rtol=1e-4, atol=1e-6)
+
+
+# ---- ROIPooling, Correlation -----------------------------------------------------------------
+def test_roi_pooling_values_and_gradient():
+    data = np.arange(2 * 1 * 4 * 4, dtype=np.float64).reshape(2, 1, 4, 4)
+    rois = np.array([[1, 0, 0, 3, 3], [0, 1.2, 0.6, 2.4, 1.4], [5, 0, 0, 1, 1]])
+    op = opcheck.make_op("ROIPooling", {"pooled_size": (2, 2), "spatial_scale": 1.0})
+    out, maxidx = op.forward(True, [data, rois], [])
+    assert np.array_equal(out[0, 0], [[21, 23], [29, 31]])  # the maxima of 2x2 quarters
+    # box (x 1..2, y 1..1): rows 1..1 give 1 bin, shared by both output rows
+    assert np.array_equal(out[1, 0], [[5, 6], [5, 6]])
+    assert np.array_equal(out[2], np.zeros((1, 2, 2))) and np.all(maxidx[2] == -1)
+    noisy = data + rand(*data.shape) * 0.01  # distinct values: the max is differentiable
+    opcheck.check_gradient("ROIPooling", {"pooled_size": (2, 2), "spatial_scale": 1.0},
+                           [noisy, rois], loss=head_loss(), check=(0,))
+
+
+def test_correlation_of_an_image_with_itself_peaks_at_zero_displacement():
+    data = rand(1, 3, 6, 6)
+    op = opcheck.make_op("Correlation", {"kernel_size": 3, "max_displacement": 1,
+                                         "pad_size": 1})
+    out = op.forward(False, [data, data], [])[0]
+    assert out.shape == (1, 9, 4, 4)
+    padded = np.pad(data, ((0, 0), (0, 0), (1, 1), (1, 1)))
+    centre = (padded[0, :, 1:4, 1:4] ** 2).sum() / 27  # output (0, 0): the patch at (1, 1)
+    assert np.isclose(out[0, 4, 0, 0], centre)
+
+
+@pytest.mark.parametrize("attrs", [
+    {"kernel_size": 3, "max_displacement": 1, "pad_size": 2, "stride1": 2},
+    {"kernel_size": 1, "max_displacement": 2, "stride2": 2, "pad_size": 2},
+    {"kernel_size": 3, "max_displacement": 1, "is_multiply": False},
+])
+def test_correlation_gradients(attrs):
+    opcheck.check_gradient("Correlation", attrs, [rand(2, 2, 5, 5), rand(2, 2, 5, 5, seed=7)],
+                           loss=head_loss(), rtol=1e-5, atol=1e-7)
+
+
+def test_correlation_errors():
+    with pytest.raises(MXNetError, match="odd"):
+        opcheck.make_op("Correlation", {"kernel_size": 2})
+    with pytest.raises(MXNetError, match="do not fit the input 28x28"):
+        mx.nd.Correlation(mx.nd.zeros((1, 1, 28, 28)), mx.nd.zeros((1, 1, 28, 28)),
+                          kernel_size=29)

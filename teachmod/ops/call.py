@@ -2,12 +2,15 @@
 its inputs. Shared by ``mx.sym`` (inputs are Symbols) and ``mx.nd`` (inputs are NDArrays)."""
 from __future__ import annotations
 
+from numbers import Number
 from typing import Any
 
 import numpy as np
 
 from ..base import MXNetError
 from .registry import Operator
+
+PARAMETER_TYPES = (Number, str, tuple, list)  # what a positional parameter value can be
 
 
 def split_call(op_class: type[Operator], args: tuple, kwargs: dict, input_type: type,
@@ -19,6 +22,16 @@ def split_call(op_class: type[Operator], args: tuple, kwargs: dict, input_type: 
     (inputs not given are absent).
     """
     params = {k: v for k, v in kwargs.items() if not isinstance(v, input_type) and v is not None}
+    # as in MXNet's generated functions, positional values after the inputs are parameters in
+    # their declared order: col2im(columns, (28, 28), kernel=(3, 3))
+    # (only numbers, strings and tuples count; variadic operators take every value as input)
+    leading = len(args) if op_class.variadic else next(
+        (i for i, a in enumerate(args) if isinstance(a, PARAMETER_TYPES)), len(args))
+    for key, value in zip(op_class.params, args[leading:]):
+        if key in params:
+            raise MXNetError(f"{op_class.name}: parameter {key!r} given twice")
+        params[key] = value
+    args = args[:leading]
     named = {k: v for k, v in kwargs.items() if isinstance(v, input_type)}
     if op_class.variadic and op_class.variadic not in params:
         params[op_class.variadic] = len(args)

@@ -86,8 +86,9 @@ class SequenceMask(_Sequence):
     """Set the steps past each sequence's length to ``value``."""
 
     name = "SequenceMask"
-    params = {**_Sequence.params,
-              "value": Param(parse_float, 0.0, doc="the value written past the length")}
+    params = {"use_sequence_length": _Sequence.params["use_sequence_length"],  # MXNet's order
+              "value": Param(parse_float, 0.0, doc="the value written past the length"),
+              "axis": _Sequence.params["axis"]}
 
     def forward(self, is_train, inputs, aux):
         data = self.batch_first(inputs[0])

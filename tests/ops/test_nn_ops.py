@@ -230,3 +230,32 @@ def test_correlation_errors():
     with pytest.raises(MXNetError, match="do not fit the input 28x28"):
         mx.nd.Correlation(mx.nd.zeros((1, 1, 28, 28)), mx.nd.zeros((1, 1, 28, 28)),
                           kernel_size=29)
+
+
+# ---- im2col / col2im -------------------------------------------------------------------------
+IM2COL = {"kernel": (3, 2), "stride": (2, 1), "dilate": (1, 2), "pad": (1, 0)}
+
+
+def test_im2col_columns_times_weights_is_the_convolution():
+    data, weight = rand(2, 3, 7, 6), rand(4, 3, 3, 2, seed=5)
+    cols = mx.nd.im2col(mx.nd.array(data), **IM2COL).asnumpy()
+    conv = mx.nd.Convolution(mx.nd.array(data), mx.nd.array(weight), num_filter=4,
+                             no_bias=True, **IM2COL).asnumpy()
+    assert cols.shape == (2, 18, conv.shape[2] * conv.shape[3])
+    assert np.allclose(np.einsum("fk,nkl->nfl", weight.reshape(4, -1), cols).reshape(conv.shape),
+                       conv, atol=1e-5)
+
+
+def test_col2im_counts_how_often_each_pixel_is_read_and_takes_positional_parameters():
+    ones = mx.nd.ones((1, 6, 6))  # 2 x 3 windows of 3 x 2
+    counts = mx.nd.col2im(ones, (4, 4), kernel=(3, 2), stride=(1, 1)).asnumpy()
+    assert counts.shape == (1, 1, 4, 4)
+    assert counts[0, 0, 0].tolist() == [1, 2, 2, 1] and counts[0, 0, 1].tolist() == [2, 4, 4, 2]
+
+
+@pytest.mark.parametrize("op, shape, attrs", [
+    ("im2col", (2, 2, 5, 4), IM2COL),
+    ("col2im", (2, 12, 6), {**IM2COL, "output_size": (5, 4)}),
+])
+def test_im2col_and_col2im_gradients(op, shape, attrs):
+    opcheck.check_gradient(op, attrs, [rand(*shape)])

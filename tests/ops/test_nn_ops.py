@@ -259,3 +259,40 @@ def test_col2im_counts_how_often_each_pixel_is_read_and_takes_positional_paramet
 ])
 def test_im2col_and_col2im_gradients(op, shape, attrs):
     opcheck.check_gradient(op, attrs, [rand(*shape)])
+
+
+# ---- CTCLoss ---------------------------------------------------------------------------------
+def brute_force_ctc(scores: np.ndarray, label: list[int], blank: int) -> float:
+    """-log of the summed probability of every alignment that collapses to ``label``."""
+    import itertools
+    probs = np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)
+    total = 0.0
+    for path in itertools.product(range(scores.shape[1]), repeat=scores.shape[0]):
+        merged = [k for i, k in enumerate(path) if i == 0 or k != path[i - 1]]
+        if [k for k in merged if k != blank] == label:
+            total += np.prod(probs[np.arange(len(path)), path])
+    return -np.log(total)
+
+
+@pytest.mark.parametrize("blank_label", ["first", "last"])
+def test_ctc_loss_sums_every_alignment(blank_label):
+    scores = rand(4, 2, 4)
+    if blank_label == "first":
+        label, rows, blank = np.array([[1, 1, 0], [3, 2, 1]]), [[1, 1], [3, 2, 1]], 0
+    else:
+        label, rows, blank = np.array([[0, 0, -1], [2, 1, 0]]), [[0, 0], [2, 1, 0]], 3
+    op = opcheck.make_op("CTCLoss", {"blank_label": blank_label})
+    loss = op.forward(True, [scores, label], [])[0]
+    expected = [brute_force_ctc(scores[:, b], rows[b], blank) for b in range(2)]
+    assert np.allclose(loss, expected)
+
+
+def test_ctc_loss_lengths_and_gradient():
+    scores, label = rand(5, 2, 4), np.array([[1.0, 2.0, 3.0], [2.0, 2.0, 1.0]])
+    attrs = {"use_data_lengths": True, "use_label_lengths": True}
+    inputs = [scores, label, np.array([5.0, 3.0]), np.array([3.0, 1.0])]
+    loss = opcheck.make_op("CTCLoss", attrs).forward(True, inputs, [])[0]
+    assert np.isclose(loss[1], brute_force_ctc(scores[:3, 1], [2], 0))
+    opcheck.check_gradient("CTCLoss", attrs, inputs, loss=head_loss(), check=(0,))
+    sym = mx.sym.ctc_loss(mx.sym.Variable("x"), mx.sym.Variable("y"))
+    assert sym.infer_shape(x=(5, 2, 4), y=(2, 3))[1] == [(2,)]

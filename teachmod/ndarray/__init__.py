@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from . import random
+from . import contrib, image, random
 from .ndarray import (
     NDArray,
     arange,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ..ops import registry
-from . import random
+from . import contrib, image, random
 from .symbol import Group, Symbol, Variable, create, load, load_json, var
 
 __all__ = ["Symbol", "Variable", "var", "Group", "load", "load_json"]

@@ -296,3 +296,18 @@ def test_ctc_loss_lengths_and_gradient():
     opcheck.check_gradient("CTCLoss", attrs, inputs, loss=head_loss(), check=(0,))
     sym = mx.sym.ctc_loss(mx.sym.Variable("x"), mx.sym.Variable("y"))
     assert sym.infer_shape(x=(5, 2, 4), y=(2, 3))[1] == [(2,)]
+
+
+# ---- image.normalize -------------------------------------------------------------------------
+def test_image_normalize_per_channel_and_scalar():
+    image = rand(3, 2, 2)
+    out = mx.nd.image.normalize(mx.nd.array(image), mean=(0, 1, 2), std=(1, 2, 4)).asnumpy()
+    expected = (image - np.array([0, 1, 2])[:, None, None]) / np.array([1, 2, 4])[:, None, None]
+    assert np.allclose(out, expected, atol=1e-6)
+    batch = mx.nd.array(rand(2, 3, 2, 2))
+    assert np.allclose(mx.sym.image.normalize(mx.sym.Variable("d"), mean=1.0, std=2.0)
+                       .eval(d=batch)[0].asnumpy(), (batch.asnumpy() - 1) / 2, atol=1e-6)
+    opcheck.check_gradient("_image_normalize", {"mean": (0.5, 1, 2), "std": (3, 2, 1)},
+                           [rand(2, 3, 2, 2)])
+    with pytest.raises(MXNetError, match="one per channel"):
+        mx.nd.image.normalize(batch, mean=(1, 2), std=1.0)

@@ -311,3 +311,36 @@ def test_image_normalize_per_channel_and_scalar():
                            [rand(2, 3, 2, 2)])
     with pytest.raises(MXNetError, match="one per channel"):
         mx.nd.image.normalize(batch, mean=(1, 2), std=1.0)
+
+
+# ---- interleaved multi-head attention products -----------------------------------------------
+def test_interleaved_self_attention_matches_per_head_attention():
+    length, batch, heads, dim = 4, 2, 3, 5
+    qkv = rand(length, batch, heads * 3 * dim)
+    scores = mx.nd.contrib.interleaved_matmul_selfatt_qk(mx.nd.array(qkv), heads=heads).asnumpy()
+    att = np.exp(scores) / np.exp(scores).sum(axis=2, keepdims=True)
+    out = mx.nd.contrib.interleaved_matmul_selfatt_valatt(
+        mx.nd.array(qkv), mx.nd.array(att), heads=heads).asnumpy()
+    parts = qkv.reshape(length, batch, heads, 3, dim)
+    for b, h in np.ndindex(batch, heads):
+        q, k, v = (parts[:, b, h, i] for i in range(3))
+        assert np.allclose(scores[b * heads + h], q @ k.T / np.sqrt(dim), atol=1e-5)
+        assert np.allclose(out[:, b, h * dim:(h + 1) * dim], att[b * heads + h] @ v, atol=1e-5)
+
+
+def test_interleaved_encdec_shapes():
+    q = mx.sym.Variable("q")
+    kv = mx.sym.Variable("kv")
+    scores = mx.sym.contrib.interleaved_matmul_encdec_qk(q, kv, heads=2)
+    out = mx.sym.contrib.interleaved_matmul_encdec_valatt(kv, scores, heads=2)
+    assert out.infer_shape(q=(3, 4, 6), kv=(5, 4, 12))[1] == [(3, 4, 6)]
+
+
+@pytest.mark.parametrize("op, inputs", [
+    ("_contrib_interleaved_matmul_selfatt_qk", [rand(3, 2, 12)]),
+    ("_contrib_interleaved_matmul_selfatt_valatt", [rand(3, 2, 12), rand(4, 3, 3, seed=2)]),
+    ("_contrib_interleaved_matmul_encdec_qk", [rand(3, 2, 4), rand(5, 2, 8, seed=2)]),
+    ("_contrib_interleaved_matmul_encdec_valatt", [rand(5, 2, 8), rand(4, 3, 5, seed=2)]),
+])
+def test_interleaved_matmul_gradients(op, inputs):
+    opcheck.check_gradient(op, {"heads": 2}, inputs)

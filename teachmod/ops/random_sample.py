@@ -26,7 +26,6 @@ from .registry import (
     parse_float,
     parse_int,
     parse_shape,
-    parse_str,
     register,
 )
 
@@ -37,6 +36,16 @@ PLAIN = ("uniform", "normal")
 def parse_ctx(value: Any) -> str:
     """A context as MXNet stores it, ``'cpu(0)'``: from a Context or its string form."""
     return value if isinstance(value, str) else str(value)
+
+
+def parse_dtype(value: Any) -> str:
+    """A type's name from the name itself or a numpy type: ``np.float32`` -> ``'float32'``."""
+    if isinstance(value, str):
+        return value
+    try:
+        return np.dtype(value).name
+    except TypeError:
+        raise ValueError from None
 
 
 def sample_shape(value: Any) -> tuple[int, ...]:
@@ -94,7 +103,7 @@ DISTRIBUTIONS = (
 
 
 def _dtype_param(choices: tuple[str, ...], default_doc: str) -> Param:
-    return Param(optional(parse_str), None, choices=(None, *choices),
+    return Param(optional(parse_dtype), None, choices=(None, *choices),
                  doc=f"type of the samples (default {default_doc})")
 
 

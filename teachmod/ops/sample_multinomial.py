@@ -14,8 +14,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..random import generator
-from .random_sample import sample_shape
-from .registry import Operator, Param, parse_bool, parse_str, register
+from .random_sample import parse_dtype, sample_shape
+from .registry import Operator, Param, parse_bool, register
 
 
 @register
@@ -27,7 +27,7 @@ class SampleMultinomial(Operator):
     params = {
         "shape": Param(sample_shape, (), doc="samples drawn from each distribution"),
         "get_prob": Param(parse_bool, False, doc="also return the log-probability of each draw"),
-        "dtype": Param(parse_str, "int32",
+        "dtype": Param(parse_dtype, "int32",
                        choices=("uint8", "int32", "float16", "float32", "float64"),
                        doc="type of the sampled indices"),
     }

@@ -1,11 +1,20 @@
 """Tests of the sampling operators and ``mx.random`` / ``mx.nd.random`` / ``mx.sym.random``."""
 from __future__ import annotations
 
+import math
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-import teachmod as mx
-from teachmod.base import MXNetError
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import opcheck  # noqa: E402
+
+import teachmod as mx  # noqa: E402
+from teachmod.base import MXNetError  # noqa: E402
+from teachmod.ops.random_pdf import _lgamma, digamma  # noqa: E402
 
 
 def test_seed_makes_nd_and_sym_draws_repeatable():
@@ -114,3 +123,56 @@ def test_shuffle_permutes_rows_only():
     assert not np.array_equal(out, data.asnumpy())
     assert np.array_equal(np.sort(out[:, 0]), [0, 3, 6, 9])
     assert np.array_equal(out - out[:, :1], np.tile([0, 1, 2], (4, 1)))
+
+
+# ---- the density operators -------------------------------------------------------------------
+def test_pdf_values_against_closed_forms():
+    x = np.array([[0.5, 1.5, 2.0], [0.2, 0.9, 3.0]])
+    a, b = np.array([2.0, 0.7]), np.array([1.5, 3.0])
+
+    def pdf(name, *params, is_log=False):
+        arrays = [mx.nd.array(v, dtype="float64") for v in params]
+        return getattr(mx.nd, f"random_pdf_{name}")(mx.nd.array(x, dtype="float64"), *arrays,
+                                                    is_log=is_log).asnumpy()
+
+    normal = np.exp(-0.5 * ((x - a[:, None]) / b[:, None]) ** 2) / (np.sqrt(2 * np.pi)
+                                                                     * b[:, None])
+    assert np.allclose(pdf("normal", a, b), normal)
+    assert np.allclose(pdf("normal", a, b, is_log=True), np.log(normal))
+    assert np.allclose(pdf("exponential", b), b[:, None] * np.exp(-b[:, None] * x))
+    gamma = (b[:, None] ** a[:, None] * x ** (a[:, None] - 1) * np.exp(-b[:, None] * x)
+             / np.vectorize(math.gamma)(a)[:, None])
+    assert np.allclose(pdf("gamma", a, b), gamma)  # beta as a rate, as MXNet computes it
+    assert np.allclose(pdf("uniform", a - 2, a + b), 1 / (b + 2)[:, None])
+    counts = np.array([[0.0, 1.0, 4.0], [2.0, 0.0, 3.0]])
+    poisson = mx.nd.random_pdf_poisson(mx.nd.array(counts, dtype="float64"),
+                                       mx.nd.array(b, dtype="float64")).asnumpy()
+    fact = np.vectorize(math.factorial)(counts.astype(int))
+    assert np.allclose(poisson, b[:, None] ** counts * np.exp(-b[:, None]) / fact)
+
+
+def test_dirichlet_pdf_value():
+    alpha = np.array([[2.0, 3.0, 0.5]])
+    points = np.array([[[0.2, 0.3, 0.5], [0.6, 0.3, 0.1]]])
+    out = mx.nd.random_pdf_dirichlet(mx.nd.array(points, dtype="float64"),
+                                     mx.nd.array(alpha, dtype="float64")).asnumpy()
+    norm = math.gamma(5.5) / (math.gamma(2) * math.gamma(3) * math.gamma(0.5))
+    assert out.shape == (1, 2)
+    assert np.allclose(out, norm * np.prod(points ** (alpha[:, None] - 1), axis=-1))
+
+
+def test_digamma_is_the_derivative_of_lgamma():
+    x = np.array([0.1, 0.7, 1.0, 3.3, 12.0])
+    assert np.allclose(digamma(x), (_lgamma(x + 1e-6) - _lgamma(x - 1e-6)) / 2e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("op, inputs, attrs", [
+    ("_random_pdf_normal", [[[0.3, -1.0], [2.0, 0.5]], [0.1, 1.0], [1.5, 0.7]], {}),
+    ("_random_pdf_gamma", [[[0.3, 1.0], [2.0, 0.5]], [2.1, 1.3], [1.5, 0.7]], {"is_log": True}),
+    ("_random_pdf_exponential", [[[0.3, 1.0], [2.0, 0.5]], [1.1, 0.4]], {}),
+    ("_random_pdf_uniform", [[[0.3, 1.0], [2.0, 0.5]], [0.0, -1.0], [3.0, 4.0]], {}),
+    ("_random_pdf_poisson", [[[0.0, 1.0], [3.0, 2.0]], [1.1, 2.4]], {}),
+    ("_random_pdf_dirichlet", [[[[0.2, 0.3, 0.5], [0.6, 0.3, 0.1]]], [[2.0, 3.0, 0.5]]], {}),
+])
+def test_pdf_gradients(op, inputs, attrs):
+    opcheck.check_gradient(op, attrs, [np.array(x) for x in inputs], rtol=1e-5, atol=1e-6)

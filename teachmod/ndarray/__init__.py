@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from . import contrib, image, random
+from . import _internal, contrib, image, random
 from .ndarray import (
     NDArray,
     arange,

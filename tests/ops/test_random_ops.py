@@ -176,3 +176,19 @@ def test_digamma_is_the_derivative_of_lgamma():
 ])
 def test_pdf_gradients(op, inputs, attrs):
     opcheck.check_gradient(op, attrs, [np.array(x) for x in inputs], rtol=1e-5, atol=1e-6)
+
+
+def test_unique_zipfian_draws_distinct_small_ids_and_counts_the_draws():
+    mx.random.seed(4)
+    ids, trials = mx.nd._internal._sample_unique_zipfian(1000, shape=(3, 50))
+    ids, trials = ids.asnumpy(), trials.asnumpy()
+    assert ids.shape == (3, 50) and ids.dtype == np.int64 and trials.shape == (3,)
+    assert all(np.unique(row).size == 50 for row in ids) and ids.min() >= 0 and ids.max() < 1000
+    assert np.all(trials >= 50)
+    # log-uniform: the small ids are frequent, so half the classes include nearly all of the
+    # first 50 and few of the last 100 (a uniform draw would take half of each)
+    half = mx.nd._internal._sample_unique_zipfian(1000, shape=(1, 500))[0].asnumpy()[0]
+    assert np.isin(np.arange(50), half).mean() > 0.95
+    assert np.isin(np.arange(900, 1000), half).mean() < 0.45
+    with pytest.raises(MXNetError, match="cannot draw 20 distinct ids"):
+        mx.nd._internal._sample_unique_zipfian(10, shape=(1, 20))

@@ -70,9 +70,10 @@ def check_gradient(op_name: str, attrs: dict, inputs: list[np.ndarray],
             err_msg=f"{op_name} gradient of input {op.list_arguments()[i]}")
 
 
-def golden_cases() -> list[dict]:
-    """The cases recorded from MXNet 1.9.1 by tests/golden/generate_ops.py."""
-    path = GOLDEN / "cases.json"
+def golden_cases(root: Path = GOLDEN) -> list[dict]:
+    """The cases recorded from MXNet 1.9.1 by tests/golden/generate_ops.py (or, with another
+    ``root``, by another generator writing the same format)."""
+    path = root / "cases.json"
     return json.loads(path.read_text()) if path.exists() else []
 
 
@@ -85,9 +86,9 @@ def assert_close(actual: np.ndarray, expected: np.ndarray, what: str, rtol: floa
     assert err <= rtol, f"{what}: max relative error {err:.3g} > {rtol}"
 
 
-def check_golden(case: dict) -> None:
+def check_golden(case: dict, root: Path = GOLDEN) -> None:
     """Run one golden case through the operator directly and compare every array."""
-    arrays = np.load(GOLDEN / f"{case['id']}.npz", allow_pickle=False)
+    arrays = np.load(root / f"{case['id']}.npz", allow_pickle=False)
     op = make_op(case["op"], case["attrs"])
     inputs = [arrays[f"arg:{name}"] for name in case["arguments"]]
     aux = [arrays[f"aux:{name}"].copy() for name in case["aux"]]

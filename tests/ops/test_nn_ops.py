@@ -344,3 +344,17 @@ def test_interleaved_encdec_shapes():
 ])
 def test_interleaved_matmul_gradients(op, inputs):
     opcheck.check_gradient(op, {"heads": 2}, inputs)
+
+
+# ---- golden values from MXNet 1.9.1 (tests/golden/generate_opsC.py) --------------------------
+GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "opsC"
+CASES = opcheck.golden_cases(GOLDEN)
+
+
+def test_golden_cases_are_there():
+    assert len(CASES) >= 20
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_matches_mxnet(case):
+    opcheck.check_golden(case, GOLDEN)

@@ -1,12 +1,16 @@
 """One random number generator for the whole package, seeded by ``mx.random.seed``.
 
-Initializers, Dropout and ``mx.nd.random`` all draw from it, so one seed makes a run repeatable.
+Initializers, Dropout and the sampling operators (``mx.nd.random``, ``mx.sym.random``) all draw
+from it, so one seed makes a run repeatable. ``mx.random.uniform`` and the other
+``mx.nd.random`` functions are available here too, as in MXNet.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-__all__ = ["seed", "generator", "uniform", "normal", "randint"]
+__all__ = ["seed", "generator"]
 
 _state = {"rng": np.random.default_rng()}
 
@@ -17,13 +21,14 @@ def seed(seed_state: int, ctx: object = "all") -> None:
     Parameters
     ----------
     seed_state : int
-        The seed.
+        The seed. Like MXNet (which passes it on as a C int) only its value modulo 2**32
+        counts, so negative seeds work too.
     ctx : Context or 'all', default 'all'
         Accepted for compatibility; there is one generator for every context.
     """
-    if not isinstance(seed_state, (int, np.integer)):
+    if isinstance(seed_state, bool) or not isinstance(seed_state, (int, np.integer)):
         raise ValueError(f"random.seed: seed_state must be an int, got {seed_state!r}")
-    _state["rng"] = np.random.default_rng(int(seed_state))
+    _state["rng"] = np.random.default_rng(int(seed_state) % 2**32)
 
 
 def generator() -> np.random.Generator:
@@ -31,22 +36,10 @@ def generator() -> np.random.Generator:
     return _state["rng"]
 
 
-def uniform(*args: object, **kwargs: object) -> object:
-    """Same as ``mx.nd.random.uniform``."""
+def __getattr__(name: str) -> Any:
+    # mx.random.uniform etc. are mx.nd.random's functions (imported late: ndarray needs ops)
     from .ndarray import random as nd_random
 
-    return nd_random.uniform(*args, **kwargs)
-
-
-def normal(*args: object, **kwargs: object) -> object:
-    """Same as ``mx.nd.random.normal``."""
-    from .ndarray import random as nd_random
-
-    return nd_random.normal(*args, **kwargs)
-
-
-def randint(*args: object, **kwargs: object) -> object:
-    """Same as ``mx.nd.random.randint``."""
-    from .ndarray import random as nd_random
-
-    return nd_random.randint(*args, **kwargs)
+    if name in nd_random.__all__:
+        return getattr(nd_random, name)
+    raise AttributeError(f"module 'teachmod.random' has no attribute {name!r}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ..ops.functions import NDARRAY_FUNCTIONS, make_functions, make_histogram
-from . import _internal, contrib, random
+from . import _internal, contrib, image, random
 from .ndarray import (
     NDArray,
     arange,

@@ -16,16 +16,19 @@ from . import _im2col
 from .convolution import ConvolutionBase, conv_params, fmt
 from .registry import Param, parse_shape, register
 
+_CONV = conv_params(workspace=512, no_bias=True)
+
 
 @register
 class Deconvolution(ConvolutionBase):
     """Transposed convolution, written as the data-gradient of Convolution."""
 
     name = "Deconvolution"
-    params = {
-        **conv_params(workspace=512, no_bias=True),
+    params = {  # in MXNet's order, which positional parameters follow
+        **{k: v for k, v in _CONV.items() if k in ("kernel", "stride", "dilate", "pad")},
         "adj": Param(parse_shape, (), doc="extra output size at the end, each < stride"),
         "target_shape": Param(parse_shape, (), doc="output spatial size; overrides pad/adj"),
+        **{k: v for k, v in _CONV.items() if k not in ("kernel", "stride", "dilate", "pad")},
     }
 
     def validate(self) -> None:

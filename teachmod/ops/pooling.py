@@ -95,6 +95,9 @@ class Pooling(Operator):
         if self.layout is not None and self.layout not in LAYOUTS.values():
             raise self.fail(f"layout {self.layout!r} is not supported; teachmod pools "
                             f"channels-first data only (NCW, NCHW or NCDHW)")
+        if nd and len(self.pad) > nd and not any(self.pad[nd:]):
+            # MXNet reads only the first len(kernel) entries; extra zeros change nothing
+            self.pad = self.pad[:nd]
         for key, low in (("kernel", 1), ("stride", 1), ("pad", 0)):
             value = getattr(self, key)
             if nd and value and len(value) != nd:

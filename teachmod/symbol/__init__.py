@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 from ..ops import registry
 from ..ops.functions import SYMBOL_FUNCTIONS, make_functions, make_histogram
-from . import _internal, contrib, linalg  # noqa: F401
+from . import _internal, contrib, image, linalg, random  # noqa: F401
 from .creation import arange, eye, full, linspace, ones, split_v2, zeros  # noqa: F401
 from .symbol import Group, Symbol, Variable, create, load, load_json, var
 

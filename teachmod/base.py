@@ -6,8 +6,11 @@ import numpy as np
 __all__ = ["MXNetError", "DTYPE_TO_FLAG", "FLAG_TO_DTYPE", "dtype_np", "dtype_name"]
 
 
-class MXNetError(Exception):
-    """The error MXNet raises for misuse of its API; teachmod raises it in the same places."""
+class MXNetError(RuntimeError):
+    """The error MXNet raises for misuse of its API; teachmod raises it in the same places.
+
+    A RuntimeError, as in MXNet, so that code catching RuntimeError catches it.
+    """
 
 
 # MXNet's type flags, as written in .params files and used by infer_type.

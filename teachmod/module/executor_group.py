@@ -170,8 +170,9 @@ class DataParallelExecutorGroup:
         if is_train is None:
             is_train = self.for_training
         _load(data_batch.data, self.data_arrays, self.slices, "data", self.data_shapes)
-        if self.label_arrays and data_batch.label:
-            _load(data_batch.label, self.label_arrays, self.slices, "label", self.label_shapes)
+        labels = getattr(data_batch, "label", None)  # a batch may be any object with .data
+        if self.label_arrays and labels:
+            _load(labels, self.label_arrays, self.slices, "label", self.label_shapes)
         for executor in self.execs:
             executor.forward(is_train=is_train)
 

@@ -591,7 +591,12 @@ def _create(op_name: str, args: tuple, kwargs: dict, hint: str) -> Symbol:
     """Apply the operator ``op_name``: the body of every ``mx.sym.<op>`` function."""
     kwargs = dict(kwargs)
     name = kwargs.pop("name", None)
-    attr = kwargs.pop("attr", None)
+    attr = dict(kwargs.pop("attr", None) or {})
+    # as in MXNet, keyword arguments such as lr_mult=0 or __layout__='NC' are attributes of the
+    # node (and of the variables made for it), not operator parameters
+    for key in [k for k in kwargs if k in HIDDEN_KEYS or (k.startswith("__")
+                                                          and k.endswith("__"))]:
+        attr[key] = kwargs.pop(key)
     op_class = registry.get(op_name)
     node_name = NameManager.current().get(name, hint)
     op, inputs = split_call(op_class, args, kwargs, Symbol, node_name)

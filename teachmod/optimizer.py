@@ -32,7 +32,8 @@ from .ndarray.utils import load_bytes, save_bytes
 from .registry import Registry
 
 __all__ = [
-    "Optimizer", "SGD", "NAG", "Adam", "AdaGrad", "RMSProp", "AdaDelta", "Signum", "Ftrl",
+    "Optimizer", "SGD", "NAG", "Adam", "Adamax", "Nadam", "FTML", "LAMB", "AdaGrad", "RMSProp",
+    "AdaDelta", "Signum", "Ftrl",
     "FTRL", "Updater", "create", "register", "get_updater",
 ]
 
@@ -472,6 +473,225 @@ class Adam(Optimizer):
         var *= beta2
         var += (1.0 - beta2) * g * g
         w -= lr_t * mean / (np.sqrt(var) + self.epsilon)
+
+
+@register
+class Adamax(Optimizer):
+    """AdaMax (Kingma & Ba, 2014): Adam with the infinity norm in place of the squared mean.
+
+    At the t-th update, with ``g = clip(rescale_grad * grad + wd * weight)``::
+
+        mean = beta1 * mean + (1 - beta1) * g
+        u = maximum(beta2 * u, abs(g))
+        weight = weight - lr / (1 - beta1**t) * mean / u
+
+    Parameters
+    ----------
+    learning_rate : float, default 0.002
+    beta1, beta2 : float, default 0.9, 0.999
+        Decay rates of the mean and of the norm, in [0, 1).
+    **kwargs
+        As in :class:`Optimizer`.
+    """
+
+    def __init__(self, learning_rate: float = 0.002, beta1: float = 0.9, beta2: float = 0.999,
+                 **kwargs: Any) -> None:
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        _check_fraction("Adamax", "beta1", beta1)
+        _check_fraction("Adamax", "beta2", beta2)
+        self.beta1 = beta1
+        self.beta2 = beta2
+
+    def create_state(self, index: Any, weight: NDArray) -> tuple[NDArray, NDArray]:
+        return (_zeros_like(weight), _zeros_like(weight))  # mean, u
+
+    def update(self, index: Any, weight: NDArray, grad: NDArray,
+               state: tuple[NDArray, NDArray]) -> None:
+        lr, wd = self._next_lr_wd(index)
+        t = self._index_update_count[index]
+        lr /= 1.0 - self.beta1 ** t
+        w, mean, u = weight._data, state[0]._data, state[1]._data
+        g = self._clip(self.rescale_grad * grad._data + wd * w)
+        mean *= self.beta1
+        mean += (1.0 - self.beta1) * g
+        np.maximum(self.beta2 * u, np.abs(g), out=u)
+        w -= lr * mean / u
+
+
+@register
+class Nadam(Optimizer):
+    """Nadam (Dozat, 2016): Adam with Nesterov momentum and a warming momentum schedule.
+
+    At the t-th update, with ``g = clip(rescale_grad * grad + wd * weight)`` and
+    ``mu(t) = beta1 * (1 - 0.5 * 0.96**(t * schedule_decay))``::
+
+        m_schedule = m_schedule * mu(t)          (one product shared by all weights, as MXNet)
+        mean = beta1 * mean + (1 - beta1) * g
+        var = beta2 * var + (1 - beta2) * g**2
+        m_bar = (1 - mu(t)) * g / (1 - m_schedule)
+                + mu(t+1) * mean / (1 - m_schedule * mu(t+1))
+        weight = weight - lr * m_bar / (sqrt(var / (1 - beta2**t)) + epsilon)
+
+    Parameters
+    ----------
+    learning_rate : float, default 0.001
+    beta1, beta2 : float, default 0.9, 0.999
+    epsilon : float, default 1e-8
+    schedule_decay : float, default 0.004
+    **kwargs
+        As in :class:`Optimizer`.
+    """
+
+    def __init__(self, learning_rate: float = 0.001, beta1: float = 0.9, beta2: float = 0.999,
+                 epsilon: float = 1e-8, schedule_decay: float = 0.004, **kwargs: Any) -> None:
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        _check_fraction("Nadam", "beta1", beta1)
+        _check_fraction("Nadam", "beta2", beta2)
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.schedule_decay = schedule_decay
+        self.m_schedule = 1.0
+
+    def create_state(self, index: Any, weight: NDArray) -> tuple[NDArray, NDArray]:
+        return (_zeros_like(weight), _zeros_like(weight))  # mean, var
+
+    def update(self, index: Any, weight: NDArray, grad: NDArray,
+               state: tuple[NDArray, NDArray]) -> None:
+        lr, wd = self._next_lr_wd(index)
+        t = self._index_update_count[index]
+        w, mean, var = weight._data, state[0]._data, state[1]._data
+        g = self._clip(self.rescale_grad * grad._data + wd * w)
+        momentum_t = self.beta1 * (1.0 - 0.5 * 0.96 ** (t * self.schedule_decay))
+        momentum_next = self.beta1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * self.schedule_decay))
+        self.m_schedule = self.m_schedule * momentum_t
+        m_schedule_next = self.m_schedule * momentum_next
+        mean *= self.beta1
+        mean += (1.0 - self.beta1) * g
+        var *= self.beta2
+        var += (1.0 - self.beta2) * g * g
+        m_bar = ((1.0 - momentum_t) * g / (1.0 - self.m_schedule)
+                 + momentum_next * mean / (1.0 - m_schedule_next))
+        w -= lr * m_bar / (np.sqrt(var / (1.0 - self.beta2 ** t)) + self.epsilon)
+
+
+@register
+class FTML(Optimizer):
+    """FTML, Follow the Moving Leader (Zheng & Kwok, 2017), as MXNet's ``ftml_update`` kernel.
+
+    At the t-th update, with ``g = clip(rescale_grad * grad + wd * weight)``::
+
+        v = beta2 * v + (1 - beta2) * g**2
+        d_t = (1 - beta1**t) / lr * (sqrt(v / (1 - beta2**t)) + epsilon)
+        z = beta1 * z + (1 - beta1) * g - (d_t - beta1 * d) * weight
+        d = d_t
+        weight = -z / d_t
+
+    Parameters
+    ----------
+    beta1 : float, default 0.6
+    beta2 : float, default 0.999
+    epsilon : float, default 1e-8
+    **kwargs
+        As in :class:`Optimizer`.
+    """
+
+    def __init__(self, beta1: float = 0.6, beta2: float = 0.999, epsilon: float = 1e-8,
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        _check_fraction("FTML", "beta1", beta1)
+        _check_fraction("FTML", "beta2", beta2)
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+
+    def create_state(self, index: Any, weight: NDArray) -> tuple[NDArray, NDArray, NDArray]:
+        return (_zeros_like(weight), _zeros_like(weight), _zeros_like(weight))  # d, v, z
+
+    def update(self, index: Any, weight: NDArray, grad: NDArray,
+               state: tuple[NDArray, NDArray, NDArray]) -> None:
+        lr, wd = self._next_lr_wd(index)
+        t = self._index_update_count[index]
+        beta1, beta2 = self.beta1, self.beta2
+        w, d, v, z = weight._data, state[0]._data, state[1]._data, state[2]._data
+        g = self._clip(self.rescale_grad * grad._data + wd * w)
+        v *= beta2
+        v += (1.0 - beta2) * g * g
+        d_t = (1.0 - beta1 ** t) / lr * (np.sqrt(v / (1.0 - beta2 ** t)) + self.epsilon)
+        z *= beta1
+        z += (1.0 - beta1) * g - (d_t - beta1 * d) * w
+        d[...] = d_t
+        w[...] = -z / d_t
+
+
+@register
+class LAMB(Optimizer):
+    """LAMB (You et al., 2019): Adam's step scaled per weight by a trust ratio of norms.
+
+    At the t-th update, with ``g = clip(rescale_grad * grad)`` (phase 1, then phase 2, as
+    MXNet's ``lamb_update_phase1``/``lamb_update_phase2``)::
+
+        mean = beta1 * mean + (1 - beta1) * g
+        var = beta2 * var + (1 - beta2) * g**2
+        step = mean_hat / (sqrt(var_hat) + epsilon) + wd * weight
+               (mean_hat = mean / (1 - beta1**t), var_hat = var / (1 - beta2**t) with
+                bias_correction; mean and var themselves without)
+        r1 = norm(weight) bounded to [lower_bound, upper_bound];  r2 = norm(step)
+        weight = weight - lr * (r1 / r2 if r1 and r2 are non-zero else 1) * step
+
+    Parameters
+    ----------
+    learning_rate : float, default 0.001
+    beta1, beta2 : float, default 0.9, 0.999
+    epsilon : float, default 1e-6
+    lower_bound, upper_bound : float, optional
+        Bounds of ``norm(weight)`` in the trust ratio.
+    bias_correction : bool, default True
+    **kwargs
+        As in :class:`Optimizer`.
+    """
+
+    def __init__(self, learning_rate: float = 0.001, beta1: float = 0.9, beta2: float = 0.999,
+                 epsilon: float = 1e-6, lower_bound: float | None = None,
+                 upper_bound: float | None = None, bias_correction: bool = True,
+                 **kwargs: Any) -> None:
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        _check_fraction("LAMB", "beta1", beta1)
+        _check_fraction("LAMB", "beta2", beta2)
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.lower_bound = lower_bound
+        self.upper_bound = upper_bound
+        self.bias_correction = bias_correction
+
+    def create_state(self, index: Any, weight: NDArray) -> tuple[NDArray, NDArray]:
+        return (_zeros_like(weight), _zeros_like(weight))  # mean, var
+
+    def update(self, index: Any, weight: NDArray, grad: NDArray,
+               state: tuple[NDArray, NDArray]) -> None:
+        lr, wd = self._next_lr_wd(index)
+        t = self._index_update_count[index]
+        beta1, beta2 = self.beta1, self.beta2
+        w, mean, var = weight._data, state[0]._data, state[1]._data
+        g = self._clip(self.rescale_grad * grad._data)
+        mean *= beta1
+        mean += (1.0 - beta1) * g
+        var *= beta2
+        var += (1.0 - beta2) * g * g
+        if self.bias_correction:
+            step = (mean / (1.0 - beta1 ** t) / (np.sqrt(var / (1.0 - beta2 ** t))
+                                                  + self.epsilon) + wd * w)
+        else:
+            step = mean / (np.sqrt(var) + self.epsilon) + wd * w
+        r1 = np.sqrt(np.sum(w * w))
+        if self.lower_bound:
+            r1 = max(r1, self.lower_bound)
+        if self.upper_bound:
+            r1 = min(r1, self.upper_bound)
+        r2 = np.sqrt(np.sum(step * step))
+        ratio = 1.0 if r1 == 0 or r2 == 0 else r1 / r2
+        w -= (lr * ratio * step).astype(w.dtype, copy=False)
 
 
 @register

@@ -34,7 +34,7 @@ __all__ = [
     "default_context", "set_default_context", "default_dtype", "random_arrays", "rand_ndarray",
     "rand_shape_2d", "rand_shape_3d", "rand_shape_nd", "same", "almost_equal",
     "assert_almost_equal", "assert_allclose", "assert_exception", "numeric_grad",
-    "check_numeric_gradient",
+    "check_numeric_gradient", "compare_optimizer",
 ]
 
 # ================================================================================================
@@ -648,3 +648,38 @@ def check_numeric_gradient(sym: Any, location: Any, aux_states: Any = None,
             assert_almost_equal(initial_grads[name], symbolic[name], rtol, atol, labels)
         else:
             raise ValueError(f"check_numeric_gradient: invalid grad_req {req!r} for {name!r}")
+
+
+def _compare_states(s1: Any, s2: Any, rtol: Any = None, atol: Any = None) -> None:
+    """Optimizer states (None, an NDArray or nested tuples of them) almost equal."""
+    if s1 is None or s2 is None:
+        return
+    if isinstance(s1, tuple):
+        for a, b in zip(s1, s2):
+            _compare_states(a, b, rtol, atol)
+    else:
+        assert_almost_equal(s1, s2, rtol=rtol, atol=atol)
+
+
+def compare_optimizer(opt1: Any, opt2: Any, shape: Any, dtype: Any, w_stype: str = "default",
+                      g_stype: str = "default", rtol: float = 1e-4, atol: float = 1e-5,
+                      compare_states: bool = True, ntensors: int = 1) -> None:
+    """One update of the same random weight and gradient by two optimizers gives the same
+    weights (and states), as in MXNet's test_utils. Dense arrays only: a 'row_sparse' or
+    'csr' weight or gradient is compared in its dense form."""
+    from .ndarray.ndarray import NDArray
+
+    shapes = shape if isinstance(shape, list) else [shape]
+    for index, one_shape in enumerate(shapes):
+        w2 = NDArray(np.random.uniform(size=one_shape).astype(dtype), default_context())
+        g2 = NDArray(np.random.uniform(size=one_shape).astype(dtype), default_context())
+        w1, g1 = w2.copy(), g2.copy()
+        state1 = opt1.create_state_multi_precision(index, w1)
+        state2 = opt2.create_state_multi_precision(index, w2)
+        if compare_states:
+            _compare_states(state1, state2)
+        opt1.update_multi_precision(index, w1, g1, state1)
+        opt2.update_multi_precision(index, w2, g2, state2)
+        if compare_states:
+            _compare_states(state1, state2, rtol, atol)
+        assert_almost_equal(w1, w2, rtol=rtol, atol=atol)

@@ -1,0 +1,101 @@
+"""Cases written once and run both by real MXNet 1.9.1 (tests/golden/generate_mod.py) and by
+teachmod (tests/ops/test_custom.py, tests/test_optimizer_rules.py): custom operators and the
+inputs of the optimizer goldens. ``mx`` is passed in, so nothing here imports either framework."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def define_custom_ops(mx: Any) -> None:
+    """Register 'tm_softmax' (a loss: softmax forward, softmax - one_hot backward) and
+    'tm_scaled_tanh' (``scale * tanh(x)``, the scale given to the prop as a string)."""
+
+    class Softmax(mx.operator.CustomOp):
+        def forward(self, is_train, req, in_data, out_data, aux):
+            x = in_data[0].asnumpy()
+            y = np.exp(x - x.max(axis=1, keepdims=True))
+            y /= y.sum(axis=1, keepdims=True)
+            self.assign(out_data[0], req[0], mx.nd.array(y))
+
+        def backward(self, req, out_grad, in_data, out_data, in_grad, aux):
+            label = in_data[1].asnumpy().ravel().astype(int)
+            y = out_data[0].asnumpy().copy()
+            y[np.arange(label.shape[0]), label] -= 1.0
+            self.assign(in_grad[0], req[0], mx.nd.array(y))
+
+    @mx.operator.register("tm_softmax")
+    class SoftmaxProp(mx.operator.CustomOpProp):
+        def __init__(self):
+            super().__init__(need_top_grad=False)
+
+        def list_arguments(self):
+            return ["data", "label"]
+
+        def list_outputs(self):
+            return ["output"]
+
+        def infer_shape(self, in_shape):
+            data_shape = in_shape[0]
+            return [data_shape, (data_shape[0],)], [data_shape], []
+
+        def create_operator(self, ctx, shapes, dtypes):
+            return Softmax()
+
+    class ScaledTanh(mx.operator.CustomOp):
+        def __init__(self, scale):
+            self.scale = scale
+
+        def forward(self, is_train, req, in_data, out_data, aux):
+            self.assign(out_data[0], req[0], self.scale * mx.nd.tanh(in_data[0]))
+
+        def backward(self, req, out_grad, in_data, out_data, in_grad, aux):
+            y = out_data[0] / self.scale
+            self.assign(in_grad[0], req[0], out_grad[0] * self.scale * (1 - y * y))
+
+    @mx.operator.register("tm_scaled_tanh")
+    class ScaledTanhProp(mx.operator.CustomOpProp):
+        def __init__(self, scale="1.0"):
+            super().__init__(need_top_grad=True)
+            self.scale = float(scale)
+
+        def create_operator(self, ctx, shapes, dtypes):
+            return ScaledTanh(self.scale)
+
+
+def custom_graph(mx: Any) -> Any:
+    """FullyConnected -> Custom scaled tanh -> FullyConnected -> Custom softmax loss."""
+    net = mx.sym.FullyConnected(mx.sym.Variable("data"), num_hidden=5, name="fc1")
+    net = mx.sym.Custom(net, op_type="tm_scaled_tanh", scale=1.5, name="act")
+    net = mx.sym.FullyConnected(net, num_hidden=3, name="fc2")
+    return mx.sym.Custom(net, mx.sym.Variable("softmax_label"), op_type="tm_softmax",
+                         name="softmax")
+
+
+def graph_inputs() -> dict[str, np.ndarray]:
+    rng = np.random.RandomState(3)
+    return {"data": rng.uniform(-1, 1, (4, 6)).astype(np.float32),
+            "fc1_weight": rng.uniform(-0.5, 0.5, (5, 6)).astype(np.float32),
+            "fc1_bias": rng.uniform(-0.5, 0.5, (5,)).astype(np.float32),
+            "fc2_weight": rng.uniform(-0.5, 0.5, (3, 5)).astype(np.float32),
+            "fc2_bias": rng.uniform(-0.5, 0.5, (3,)).astype(np.float32),
+            "softmax_label": np.array([0, 2, 1, 2], dtype=np.float32)}
+
+
+def optimizer_inputs() -> tuple[np.ndarray, list[np.ndarray]]:
+    """A weight and three gradients for the optimizer goldens."""
+    rng = np.random.RandomState(0)
+    weight = rng.uniform(-1, 1, (3, 4)).astype(np.float32)
+    grads = [rng.uniform(-1, 1, (3, 4)).astype(np.float32) for _ in range(3)]
+    return weight, grads
+
+
+def run_optimizer(mx: Any, name: str, kwargs: dict) -> np.ndarray:
+    """The weight after three updates by optimizer ``name``."""
+    weight0, grads = optimizer_inputs()
+    updater = mx.optimizer.get_updater(mx.optimizer.create(name, **kwargs))
+    weight = mx.nd.array(weight0)
+    for grad in grads:
+        updater(0, mx.nd.array(grad), weight)
+    return weight.asnumpy()

@@ -60,6 +60,10 @@ def _parse_shapes(shapes: Any, names: list[str], kind: str) -> list[DataDesc]:
         elif (isinstance(item, (tuple, list)) and len(item) == 2 and isinstance(item[0], str)
               and isinstance(item[1], (tuple, list))):
             descs.append(DataDesc(item[0], tuple(item[1])))
+        elif isinstance(item, (tuple, list)) and len(item) == 2 and isinstance(item[0], str):
+            # a name with something other than a shape (e.g. an NDArray): a TypeError, as MXNet
+            raise TypeError(f"bind: the shape of {kind} {item[0]!r} must be a tuple of ints such "
+                            f"as (32, 16), got {type(item[1]).__name__}")
         else:
             raise ValueError(f"bind: {kind}_shapes must be a list of (name, shape) pairs or "
                              f"DataDesc, e.g. [('{kind}', (32, 16))]; got {shapes!r}")
@@ -113,6 +117,7 @@ class Module(BaseModule):
             raise ValueError(f"Module: work_load_list has {len(self._work_load_list)} entries "
                              f"for {len(self._context)} contexts")
         self._symbol = symbol
+        self._group2ctxs = group2ctxs
         self._data_names = list(data_names or [])
         self._label_names = list(label_names or [])
         self._state_names = list(state_names or [])
@@ -346,7 +351,7 @@ class Module(BaseModule):
             self._symbol, self._context, self._work_load_list, self._data_shapes,
             self._label_shapes, self._param_names, for_training, inputs_need_grad,
             shared_group, logger=self.logger, fixed_param_names=self._fixed_param_names,
-            grad_req=grad_req, state_names=self._state_names)
+            grad_req=grad_req, state_names=self._state_names, group2ctxs=self._group2ctxs)
         self.binded = True
         if shared_module is not None:
             self.params_initialized = True

@@ -354,6 +354,8 @@ class Symbol:
             'write', 'add' or 'null', for all arguments or per argument.
         type_dict : dict of str to dtype, optional
             Input dtypes (float32 by default).
+        group2ctx : dict of str to Context, optional
+            The context of the variables of each ``ctx_group`` (see ``mx.AttrScope``).
         **kwargs : tuple of int
             Shapes of the inputs.
         """
@@ -361,7 +363,8 @@ class Symbol:
 
         _check_memory(self, kwargs)
         return Executor.allocate(self, ctx, grad_req, type_dict or {}, kwargs,
-                                 shared_buffer=shared_buffer, shared_exec=shared_exec)
+                                 shared_buffer=shared_buffer, shared_exec=shared_exec,
+                                 group2ctx=group2ctx)
 
     def bind(self, ctx: Any, args: Any, args_grad: Any = None, grad_req: Any = "write",
              aux_states: Any = None, group2ctx: dict | None = None,

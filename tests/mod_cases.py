@@ -99,3 +99,39 @@ def run_optimizer(mx: Any, name: str, kwargs: dict) -> np.ndarray:
     for grad in grads:
         updater(0, mx.nd.array(grad), weight)
     return weight.asnumpy()
+
+
+def sequential_case(mx: Any, python_loss: bool) -> dict[str, np.ndarray]:
+    """Parameters after three SGD-with-momentum steps of a two-module chain: FullyConnected +
+    relu, then FullyConnected + SoftmaxOutput (or + softmax and a PythonLossModule)."""
+    rng = np.random.RandomState(5)
+    data = rng.uniform(-1, 1, (6, 4)).astype(np.float32)
+    label = np.array([0, 1, 2, 1, 0, 2], dtype=np.float32)
+    params = {"fc1_weight": rng.uniform(-0.5, 0.5, (5, 4)), "fc1_bias": rng.uniform(-0.1, 0.1, 5),
+              "fc2_weight": rng.uniform(-0.5, 0.5, (3, 5)), "fc2_bias": rng.uniform(-0.1, 0.1, 3)}
+    first = mx.sym.FullyConnected(mx.sym.Variable("data"), num_hidden=5, name="fc1")
+    first = mx.sym.Activation(first, act_type="relu", name="relu1")
+    second = mx.sym.FullyConnected(mx.sym.Variable("data"), num_hidden=3, name="fc2")
+    seq = mx.mod.SequentialModule()
+    seq.add(mx.mod.Module(first, label_names=None))
+    if python_loss:
+        def grad_func(scores, labels):
+            p = scores.asnumpy().copy()
+            p[np.arange(p.shape[0]), labels.asnumpy().astype(int)] -= 1.0
+            return p
+
+        seq.add(mx.mod.Module(mx.sym.softmax(second), label_names=None), auto_wiring=True)
+        seq.add(mx.mod.PythonLossModule(grad_func=grad_func), take_labels=True,
+                auto_wiring=True)
+    else:
+        seq.add(mx.mod.Module(mx.sym.SoftmaxOutput(second, name="softmax")), take_labels=True,
+                auto_wiring=True)
+    seq.bind(data_shapes=[("data", data.shape)], label_shapes=[("softmax_label", label.shape)])
+    seq.init_params(arg_params={k: mx.nd.array(v) for k, v in params.items()})
+    seq.init_optimizer(optimizer="sgd",
+                       optimizer_params={"learning_rate": 0.5, "momentum": 0.9, "wd": 0.01})
+    batch = mx.io.DataBatch([mx.nd.array(data)], [mx.nd.array(label)])
+    for _ in range(3):
+        seq.forward_backward(batch)
+        seq.update()
+    return {k: v.asnumpy() for k, v in seq.get_params()[0].items()}

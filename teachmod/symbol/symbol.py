@@ -682,6 +682,11 @@ def _load_entry(entry: Any, limit: int, nodes: list[_Node], where: str) -> tuple
                          f"output {output} does not exist")
     if version < 0:
         raise MXNetError(f"load_json: {where}: negative version {version}")
+    if where == "heads" and node.op is not None and output >= node.op.num_visible_outputs():
+        # e.g. Pooling's workspace: listed in MXNet's JSON, never computed
+        raise MXNetError(f"load_json: heads: output {output} of node {node.name!r} "
+                         f"({node.op.list_outputs()[output]}) is hidden and cannot be an "
+                         f"output of the network")
     return node, output, version
 
 

@@ -5,7 +5,8 @@ Run with MXNet 1.9.1's own CPU operators, from the repository root::
 
     MXNET_MKLDNN_ENABLED=0 /work/mxvenv/bin/python tests/golden/generate_mod.py
 
-Writes tests/golden/mod/custom_grads.json and tests/golden/mod/optimizers.json (small JSON).
+Writes small JSON files into tests/golden/mod/: custom_grads.json, optimizers.json and
+sequential.json (SequentialModule updates, with SoftmaxOutput or a PythonLossModule last).
 The same operator and optimizer code runs under teachmod in tests/ops/test_custom.py and
 tests/test_optimizer_rules.py, which compare with these files.
 """
@@ -18,8 +19,8 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))  # tests/, for mod_cases
 
+import mod_cases  # noqa: E402
 import mxnet as mx  # noqa: E402  (the real MXNet 1.9.1)
-from mod_cases import custom_graph, define_custom_ops, graph_inputs, run_optimizer  # noqa: E402
 
 OPTIMIZER_CASES = [
     ("adamax", {}), ("adamax", {"wd": 0.1, "clip_gradient": 0.3, "rescale_grad": 0.5}),
@@ -31,9 +32,9 @@ OPTIMIZER_CASES = [
 
 
 def main() -> None:
-    define_custom_ops(mx)
-    net = custom_graph(mx)
-    inputs = graph_inputs()
+    mod_cases.define_custom_ops(mx)
+    net = mod_cases.custom_graph(mx)
+    inputs = mod_cases.graph_inputs()
     exe = net.simple_bind(mx.cpu(), **{k: v.shape for k, v in inputs.items()})
     for name, value in inputs.items():
         exe.arg_dict[name][:] = value
@@ -45,10 +46,17 @@ def main() -> None:
         json.dump(custom, handle)
 
     results = [{"name": name, "kwargs": kwargs,
-                "weight": run_optimizer(mx, name, kwargs).tolist()}
+                "weight": mod_cases.run_optimizer(mx, name, kwargs).tolist()}
                for name, kwargs in OPTIMIZER_CASES]
     with open(os.path.join(HERE, "mod", "optimizers.json"), "w") as handle:
         json.dump(results, handle)
+
+    chains = {}
+    for kind in ("softmax_output", "python_loss"):
+        params = mod_cases.sequential_case(mx, python_loss=kind == "python_loss")
+        chains[kind] = {k: v.tolist() for k, v in params.items()}
+    with open(os.path.join(HERE, "mod", "sequential.json"), "w") as handle:
+        json.dump(chains, handle)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@ NDArrays, in the weight's dtype (float32). The formulas are those of MXNet 1.9.1
 (``src/operator/optimizer_op-inl.h``), which sometimes differ from MXNet's docstrings (e.g.
 SGD clips ``rescale_grad * grad``, not ``grad``). In the formulas ``clip(x)`` clips to
 ``[-clip_gradient, clip_gradient]`` and does nothing when ``clip_gradient`` is None or 0.
+Rules that MXNet also offers as operators (``mx.nd.sgd_mom_update``, ``adam_update``, ...) are
+written once, in ``teachmod/ops/optimizer_updates.py``, and called from here.
 
 The learning rate and weight decay of a parameter are ``lr * lr_mult`` and ``wd * wd_mult``;
 multipliers come from ``set_lr_mult``/``set_wd_mult``, the ``__lr_mult__``/``__wd_mult__``
@@ -29,6 +31,7 @@ import numpy as np
 from .base import MXNetError
 from .ndarray.ndarray import NDArray
 from .ndarray.utils import load_bytes, save_bytes
+from .ops import optimizer_updates as upd
 from .registry import Registry
 
 __all__ = [
@@ -242,12 +245,13 @@ class Optimizer:
     def _get_wds(self, indices: list) -> list[float]:
         return [self._get_wd(index) for index in indices]
 
+    def _bound(self) -> float | None:
+        """The clip bound for the update rules: None when ``clip_gradient`` is None or 0."""
+        return self.clip_gradient or None
+
     def _clip(self, values: np.ndarray) -> np.ndarray:
         """Clip ``values`` (a temporary array) in place to ``[-clip_gradient, clip_gradient]``."""
-        bound = self.clip_gradient
-        if bound:
-            np.clip(values, -bound, bound, out=values)
-        return values
+        return upd.clip_in_place(values, self._bound())
 
     # ---- states and updates ---------------------------------------------------------------------
     def create_state(self, index: Any, weight: NDArray) -> Any:
@@ -356,24 +360,8 @@ class SGD(Optimizer):
 
     def update(self, index: Any, weight: NDArray, grad: NDArray, state: NDArray | None) -> None:
         lr, wd = self._next_lr_wd(index)
-        w = weight._data
-        if not wd and not self.clip_gradient and math.frexp(self.rescale_grad)[0] == 0.5:
-            # rescale_grad is a power of two (1/batch_size for batches of 8, 16, 32, ...), so
-            # multiplying by it is exact and folding it into lr gives the very same bits as
-            # MXNet's lr * (rescale_grad * grad), with one pass over the array instead of two
-            step = grad._data * (lr * self.rescale_grad)
-        else:
-            step = self._clip(self.rescale_grad * grad._data)  # one temporary, updated in place
-            if wd:
-                step += wd * w
-            step *= lr
-        if state is None:
-            w -= step
-        else:
-            mom = state._data
-            mom *= self.momentum
-            mom -= step
-            w += mom
+        upd.sgd_step(weight._data, grad._data, None if state is None else state._data, lr, wd,
+                     self.rescale_grad, self._bound(), self.momentum)
 
 
 @register
@@ -408,16 +396,8 @@ class NAG(Optimizer):
 
     def update(self, index: Any, weight: NDArray, grad: NDArray, state: NDArray | None) -> None:
         lr, wd = self._next_lr_wd(index)
-        momentum = self.momentum
-        w = weight._data
-        g = self._clip(self.rescale_grad * grad._data)
-        if state is None:
-            w -= lr * (g + wd * w)
-        else:
-            mom = state._data
-            mom *= momentum
-            w += momentum * mom - (1.0 + momentum) * lr * (g + wd * w)
-            mom -= lr * (g + wd * w)
+        upd.nag_step(weight._data, grad._data, None if state is None else state._data, lr, wd,
+                     self.rescale_grad, self._bound(), self.momentum)
 
 
 @register
@@ -464,15 +444,9 @@ class Adam(Optimizer):
                state: tuple[NDArray, NDArray]) -> None:
         lr, wd = self._next_lr_wd(index)
         t = self._index_update_count[index]
-        beta1, beta2 = self.beta1, self.beta2
-        lr_t = lr * math.sqrt(1.0 - beta2 ** t) / (1.0 - beta1 ** t)
-        w, mean, var = weight._data, state[0]._data, state[1]._data
-        g = self._clip(self.rescale_grad * grad._data + wd * w)
-        mean *= beta1
-        mean += (1.0 - beta1) * g
-        var *= beta2
-        var += (1.0 - beta2) * g * g
-        w -= lr_t * mean / (np.sqrt(var) + self.epsilon)
+        lr_t = lr * math.sqrt(1.0 - self.beta2 ** t) / (1.0 - self.beta1 ** t)
+        upd.adam_step(weight._data, grad._data, state[0]._data, state[1]._data, lr_t, wd,
+                      self.rescale_grad, self._bound(), self.beta1, self.beta2, self.epsilon)
 
 
 @register
@@ -611,17 +585,9 @@ class FTML(Optimizer):
     def update(self, index: Any, weight: NDArray, grad: NDArray,
                state: tuple[NDArray, NDArray, NDArray]) -> None:
         lr, wd = self._next_lr_wd(index)
-        t = self._index_update_count[index]
-        beta1, beta2 = self.beta1, self.beta2
-        w, d, v, z = weight._data, state[0]._data, state[1]._data, state[2]._data
-        g = self._clip(self.rescale_grad * grad._data + wd * w)
-        v *= beta2
-        v += (1.0 - beta2) * g * g
-        d_t = (1.0 - beta1 ** t) / lr * (np.sqrt(v / (1.0 - beta2 ** t)) + self.epsilon)
-        z *= beta1
-        z += (1.0 - beta1) * g - (d_t - beta1 * d) * w
-        d[...] = d_t
-        w[...] = -z / d_t
+        upd.ftml_step(weight._data, grad._data, state[0]._data, state[1]._data, state[2]._data,
+                      lr, wd, self.rescale_grad, self._bound(), self.beta1, self.beta2,
+                      self.epsilon, self._index_update_count[index])
 
 
 @register
@@ -671,27 +637,13 @@ class LAMB(Optimizer):
     def update(self, index: Any, weight: NDArray, grad: NDArray,
                state: tuple[NDArray, NDArray]) -> None:
         lr, wd = self._next_lr_wd(index)
-        t = self._index_update_count[index]
-        beta1, beta2 = self.beta1, self.beta2
-        w, mean, var = weight._data, state[0]._data, state[1]._data
-        g = self._clip(self.rescale_grad * grad._data)
-        mean *= beta1
-        mean += (1.0 - beta1) * g
-        var *= beta2
-        var += (1.0 - beta2) * g * g
-        if self.bias_correction:
-            step = (mean / (1.0 - beta1 ** t) / (np.sqrt(var / (1.0 - beta2 ** t))
-                                                  + self.epsilon) + wd * w)
-        else:
-            step = mean / (np.sqrt(var) + self.epsilon) + wd * w
-        r1 = np.sqrt(np.sum(w * w))
-        if self.lower_bound:
-            r1 = max(r1, self.lower_bound)
-        if self.upper_bound:
-            r1 = min(r1, self.upper_bound)
-        r2 = np.sqrt(np.sum(step * step))
-        ratio = 1.0 if r1 == 0 or r2 == 0 else r1 / r2
-        w -= (lr * ratio * step).astype(w.dtype, copy=False)
+        w = weight._data
+        step = upd.lamb_phase1(w, grad._data, state[0]._data, state[1]._data, wd,
+                               self.rescale_grad, self._bound(), self.beta1, self.beta2,
+                               self.epsilon, self._index_update_count[index],
+                               self.bias_correction)
+        upd.lamb_phase2(w, step, upd.norm(w), upd.norm(step), lr, self.lower_bound or None,
+                        self.upper_bound or None)
 
 
 @register
@@ -783,22 +735,10 @@ class RMSProp(Optimizer):
     def update(self, index: Any, weight: NDArray, grad: NDArray,
                state: tuple[NDArray, ...]) -> None:
         lr, wd = self._next_lr_wd(index)
-        gamma1 = self.gamma1
-        w, n = weight._data, state[0]._data
-        g = self._clip(self.rescale_grad * grad._data + wd * w)
-        n *= gamma1
-        n += (1.0 - gamma1) * (g * g)
-        if not self.centered:
-            w -= lr * (g / np.sqrt(n + self.epsilon))
-        else:
-            mean, delta = state[1]._data, state[2]._data
-            mean *= gamma1
-            mean += (1.0 - gamma1) * g
-            delta *= self.gamma2
-            delta -= lr * g / np.sqrt(n - mean * mean + self.epsilon)
-            w += delta
-        if self.clip_weights:
-            np.clip(w, -self.clip_weights, self.clip_weights, out=w)
+        centered = (state[1]._data, state[2]._data) if self.centered else None
+        upd.rmsprop_step(weight._data, grad._data, state[0]._data, centered, lr, wd,
+                         self.rescale_grad, self._bound(), self.gamma1, self.gamma2,
+                         self.epsilon, self.clip_weights or None)
 
 
 @register
@@ -882,16 +822,8 @@ class Signum(Optimizer):
 
     def update(self, index: Any, weight: NDArray, grad: NDArray, state: NDArray | None) -> None:
         lr, wd = self._next_lr_wd(index)
-        w = weight._data
-        if state is None:
-            w *= 1.0 - lr * wd
-            w -= lr * np.sign(grad._data)
-        else:
-            mom = state._data
-            mom *= self.momentum
-            mom -= (1.0 - self.momentum) * (self._clip(self.rescale_grad * grad._data) + wd * w)
-            w *= 1.0 - lr * self.wd_lh
-            w += lr * np.sign(mom)
+        upd.signum_step(weight._data, grad._data, None if state is None else state._data, lr,
+                        wd, self.rescale_grad, self._bound(), self.momentum, self.wd_lh)
 
 
 @register
@@ -930,13 +862,8 @@ class Ftrl(Optimizer):
     def update(self, index: Any, weight: NDArray, grad: NDArray,
                state: tuple[NDArray, NDArray]) -> None:
         lr, wd = self._next_lr_wd(index)
-        lamda1 = self.lamda1
-        w, z, n = weight._data, state[0]._data, state[1]._data
-        g = self._clip(self.rescale_grad * grad._data)
-        z += g - (np.sqrt(n + g * g) - np.sqrt(n)) * w / lr
-        n += g * g
-        w[...] = (np.sign(z) * lamda1 - z) / ((self.beta + np.sqrt(n)) / lr + wd) * (
-            np.abs(z) > lamda1)
+        upd.ftrl_step(weight._data, grad._data, state[0]._data, state[1]._data, lr, wd,
+                      self.rescale_grad, self._bound(), self.lamda1, self.beta)
 
 
 FTRL = Ftrl

@@ -135,3 +135,46 @@ def sequential_case(mx: Any, python_loss: bool) -> dict[str, np.ndarray]:
         seq.forward_backward(batch)
         seq.update()
     return {k: v.asnumpy() for k, v in seq.get_params()[0].items()}
+
+
+UPDATE_OP_CASES = [
+    ("sgd_update", 0, {"lr": 0.1, "wd": 0.01}),
+    ("sgd_mom_update", 1, {"lr": 0.1, "momentum": 0.9, "clip_gradient": 0.3}),
+    ("nag_mom_update", 1, {"lr": 0.1, "momentum": 0.9, "wd": 0.02}),
+    ("adam_update", 2, {"lr": 0.01, "rescale_grad": 0.5}),
+    ("rmsprop_update", 1, {"lr": 0.01, "clip_weights": 0.4}),
+    ("rmspropalex_update", 3, {"lr": 0.01}),
+    ("ftrl_update", 2, {"lr": 0.1, "lamda1": 0.001}),
+    ("signsgd_update", 0, {"lr": 0.1, "wd": 0.1}),
+    ("signum_update", 1, {"lr": 0.1, "momentum": 0.9, "wd_lh": 0.01}),
+    ("ftml_update", 3, {"lr": 0.1, "t": 1}),
+    ("lamb_update_phase1", 2, {"t": 1, "wd": 0.01}),
+]
+
+
+def run_update_ops(mx: Any) -> dict[str, list]:
+    """Each update operator applied twice to the same weight and states: the new weight and
+    the states, as lists."""
+    weight0, grads = optimizer_inputs()
+    results = {}
+    for name, num_states, params in UPDATE_OP_CASES:
+        weight = mx.nd.array(weight0)
+        states = [mx.nd.zeros(weight0.shape) + 0.1 * (i + 1) for i in range(num_states)]
+        for grad in grads[:2]:
+            out = getattr(mx.nd, name)(weight, mx.nd.array(grad), *states, **params)
+            if name != "lamb_update_phase1":
+                weight = out
+        results[name] = [out.asnumpy().tolist()] + [s.asnumpy().tolist() for s in states]
+    g = mx.nd.array(grads[0])
+    r1, r2 = mx.nd.array([2.0]), mx.nd.array([4.0])
+    results["lamb_update_phase2"] = [mx.nd.lamb_update_phase2(
+        mx.nd.array(weight0), g, r1, r2, lr=0.1, lower_bound=0.5, upper_bound=1.5
+    ).asnumpy().tolist()]
+    weight16 = mx.nd.array(weight0).astype("float16")
+    weight32, mom = mx.nd.array(weight0), mx.nd.zeros(weight0.shape)
+    for grad in grads:
+        mx.nd.mp_sgd_mom_update(weight16, mx.nd.array(grad).astype("float16"), mom, weight32,
+                                lr=0.1, momentum=0.9, out=weight16)
+    results["mp_sgd_mom_update"] = [weight16.asnumpy().astype(np.float32).tolist(),
+                                    mom.asnumpy().tolist(), weight32.asnumpy().tolist()]
+    return results

@@ -5,8 +5,8 @@ Run with MXNet 1.9.1's own CPU operators, from the repository root::
 
     MXNET_MKLDNN_ENABLED=0 /work/mxvenv/bin/python tests/golden/generate_mod.py
 
-Writes small JSON files into tests/golden/mod/: custom_grads.json, optimizers.json and
-sequential.json (SequentialModule updates, with SoftmaxOutput or a PythonLossModule last).
+Writes small JSON files into tests/golden/mod/: custom_grads.json, optimizers.json,
+update_ops.json (mx.nd.sgd_mom_update and the other update operators) and sequential.json (SequentialModule updates, with SoftmaxOutput or a PythonLossModule last).
 The same operator and optimizer code runs under teachmod in tests/ops/test_custom.py and
 tests/test_optimizer_rules.py, which compare with these files.
 """
@@ -50,6 +50,8 @@ def main() -> None:
                for name, kwargs in OPTIMIZER_CASES]
     with open(os.path.join(HERE, "mod", "optimizers.json"), "w") as handle:
         json.dump(results, handle)
+    with open(os.path.join(HERE, "mod", "update_ops.json"), "w") as handle:
+        json.dump(mod_cases.run_update_ops(mx), handle)
 
     chains = {}
     for kind in ("softmax_output", "python_loss"):

@@ -129,3 +129,19 @@ def test_monitor_reports_forward_backward_and_arguments_as_mxnet(caplog):
     with caplog.at_level(logging.INFO):
         mon.toc_print()
     assert "Batch:       2 fc_0_output                    1.0\t" in caplog.text
+
+
+def test_states_are_kept_between_batches_and_can_be_set():
+    net = mx.sym.Variable("data") + mx.sym.Variable("state")
+    mod = mx.mod.Module(net, label_names=None, state_names=["state"],
+                        context=[mx.cpu(0), mx.cpu(1)])
+    mod.bind([("data", (4, 2))], for_training=False)
+    mod.init_params()
+    mod.set_states(value=1.5)
+    mod.forward(mx.io.DataBatch([mx.nd.ones((4, 2))]))
+    np.testing.assert_array_equal(mod.get_outputs()[0].asnumpy(), 2.5)
+    mod.set_states(states=[mx.nd.array(np.arange(8).reshape(4, 2))])
+    np.testing.assert_array_equal(mod.get_states()[0].asnumpy(), np.arange(8).reshape(4, 2))
+    assert [s.shape for s in mod.get_states(merge_multi_context=False)[0]] == [(2, 2)] * 2
+    with pytest.raises(MXNetError, match="either states or value"):
+        mod.set_states()

@@ -114,6 +114,7 @@ class DataParallelExecutorGroup:
         self.aux_names = symbol.list_auxiliary_states()
         self.output_names = symbol.list_outputs()
         self._grad_req_param = grad_req
+        self.state_names = list(state_names or [])
         self.group2ctxs = _prepare_group2ctxs(group2ctxs, len(contexts))
         self.output_layouts = [_batch_axis(symbol[i].attr("__layout__"))
                                for i in range(len(self.output_names))]
@@ -169,6 +170,7 @@ class DataParallelExecutorGroup:
         self.data_arrays = [[e.arg_dict[n] for e in execs] for n in data_names]
         self.label_arrays = [[e.arg_dict[n] for e in execs] for n in self.label_names
                              if n in self.arg_names]
+        self.state_arrays = [[e.arg_dict[n] for e in execs] for n in self.state_names]
         self.input_grad_arrays = ([[e.grad_dict[n] for e in execs] for n in data_names]
                                   if self.inputs_need_grad else [])
 
@@ -261,6 +263,34 @@ class DataParallelExecutorGroup:
                                 for label, axis in zip(labels, axes)]
             eval_metric.update_dict(dict(zip(self.label_names, labels_slice or [])),
                                     executor.output_dict)  # the outputs by name
+
+    def get_states(self, merge_multi_context: bool = True) -> list:
+        """The state arrays (e.g. an RNN's hidden state), merged over contexts unless not."""
+        if not merge_multi_context:
+            return self.state_arrays
+        return _merge(self.state_arrays, [0] * len(self.state_arrays))
+
+    def set_states(self, states: list | None = None, value: float | None = None) -> None:
+        """Set the states from ``states`` (per state: one array for the whole batch, or a
+        list with one array per context) or fill them all with ``value``."""
+        if (states is None) == (value is None):
+            raise MXNetError("set_states: give either states or value, not both or neither")
+        if states is None:
+            for blocks in self.state_arrays:
+                for block in blocks:
+                    block._data[...] = value
+            return
+        if len(states) != len(self.state_arrays):
+            raise MXNetError(f"set_states: {len(states)} states given, the module has "
+                             f"{len(self.state_arrays)} ({self.state_names})")
+        for source, blocks in zip(states, self.state_arrays):
+            if isinstance(source, (list, tuple)):  # one array per context
+                for src, block in zip(source, blocks):
+                    block._data[...] = src._data if isinstance(src, NDArray) else src
+            else:
+                values = source._data if isinstance(source, NDArray) else np.asarray(source)
+                for block, part in zip(blocks, self.slices):
+                    block._data[...] = values if len(blocks) == 1 else values[part]
 
     def install_monitor(self, monitor: Any) -> None:
         """Let ``monitor`` watch every executor."""

@@ -529,6 +529,16 @@ class Module(BaseModule):
             raise MXNetError("get_input_grads: bind the module with inputs_need_grad=True")
         return self._exec_group.get_input_grads(merge_multi_context)
 
+    def get_states(self, merge_multi_context: bool = True) -> list:
+        """The values of the ``state_names`` inputs (e.g. an RNN's state between batches)."""
+        self._require("binded", "params_initialized", action="get_states")
+        return self._exec_group.get_states(merge_multi_context)
+
+    def set_states(self, states: list | None = None, value: float | None = None) -> None:
+        """Set the ``state_names`` inputs from ``states`` or fill them with ``value``."""
+        self._require("binded", "params_initialized", action="set_states")
+        self._exec_group.set_states(states, value)
+
     def install_monitor(self, mon: Any) -> None:
         """Install a ``mx.monitor.Monitor`` on the executors."""
         self._require("binded", action="install_monitor")

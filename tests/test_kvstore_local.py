@@ -123,3 +123,36 @@ def test_gluon_and_amp_import_and_explain_themselves():
         _ = gluon.Trainer
     with pytest.raises(AttributeError, match="no automatic mixed precision"):
         _ = amp.init
+
+
+class _ShrinkingIter(mx.io.DataIter):
+    """Two batches: 8 samples, then 5 (as a final, smaller batch)."""
+
+    def __init__(self):
+        super().__init__(8)
+        self.i = 0
+        self.provide_data = [mx.io.DataDesc("data", (8, 3))]
+        self.provide_label = [mx.io.DataDesc("softmax_label", (8,))]
+
+    def reset(self):
+        self.i = 0
+
+    def next(self):
+        if self.i >= 2:
+            raise StopIteration
+        n = 8 if self.i == 0 else 5
+        self.i += 1
+        return mx.io.DataBatch([mx.nd.ones((n, 3))], [mx.nd.zeros((n,))],
+                               provide_data=[mx.io.DataDesc("data", (n, 3))],
+                               provide_label=[mx.io.DataDesc("softmax_label", (n,))])
+
+
+def test_fit_on_two_devices_through_the_store_takes_a_smaller_last_batch():
+    net = mx.sym.SoftmaxOutput(mx.sym.FullyConnected(mx.sym.Variable("data"), num_hidden=2,
+                                                     name="fc"), name="softmax")
+    mod = mx.mod.Module(net, context=[mx.cpu(0), mx.cpu(1)])
+    mod.fit(_ShrinkingIter(), num_epoch=2)
+    assert mod._update_on_kvstore and mod.get_outputs()[0].shape == (5, 2)
+    weight = mod.get_params()[0]["fc_weight"].asnumpy()
+    # the store's copy and both devices' copies agree after the reshape
+    np.testing.assert_array_equal(mod._exec_group.param_arrays[0][1].asnumpy(), weight)

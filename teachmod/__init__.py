@@ -29,8 +29,8 @@ _LAZY = {
     "callback": "callback", "model": "model", "viz": "visualization",
     "visualization": "visualization", "test_utils": "test_utils",
     "lr_scheduler": "lr_scheduler", "executor": "executor", "registry": "registry",
-    "notebook": "notebook", "monitor": "monitor", "kvstore": "kvstore", "kv": "kvstore",
-    "operator": "operator",
+    "notebook": "notebook", "monitor": "monitor", "mon": "monitor", "kvstore": "kvstore",
+    "kv": "kvstore", "operator": "operator", "gluon": "gluon", "contrib": "contrib",
     "autograd": "autograd", "runtime": "runtime", "util": "util",
 }
 

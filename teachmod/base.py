@@ -18,8 +18,11 @@ string_types = (str,)
 mx_real_t = np.float32  # the default element type
 
 
-class MXNetError(Exception):
-    """The error MXNet raises for misuse of its API; teachmod raises it in the same places."""
+class MXNetError(RuntimeError):
+    """The error MXNet raises for misuse of its API; teachmod raises it in the same places.
+
+    A RuntimeError, as in MXNet, so that code catching RuntimeError catches it.
+    """
 
 
 class NotImplementedForSymbol(MXNetError):

@@ -300,10 +300,19 @@ class Executor:
 
     @classmethod
     def allocate(cls, symbol: Any, ctx: Any, grad_req: Any, type_dict: dict, shapes: dict,
-                 shared_buffer: dict | None = None, shared_exec: Executor | None = None
-                 ) -> Executor:
-        """``simple_bind``: infer every shape from the given input shapes and allocate arrays."""
+                 shared_buffer: dict | None = None, shared_exec: Executor | None = None,
+                 group2ctx: dict | None = None) -> Executor:
+        """``simple_bind``: infer every shape from the given input shapes and allocate arrays.
+
+        With ``group2ctx``, a variable tagged ``ctx_group='g'`` (``mx.AttrScope``) gets its
+        arrays on ``group2ctx['g']``; numpy computes everything alike, so this only labels them.
+        """
         arg_names = symbol.list_arguments()
+        attrs = symbol.attr_dict() if group2ctx else {}
+
+        def ctx_of(name: str) -> Any:
+            return (group2ctx or {}).get(attrs.get(name, {}).get("__ctx_group__"), ctx)
+
         arg_shapes, _, aux_shapes = symbol.infer_shape_partial(**shapes)
         missing = [n for n, s in zip(arg_names, arg_shapes) if not s]
         missing += [n for n, s in zip(symbol.list_auxiliary_states(), aux_shapes) if not s]
@@ -325,7 +334,7 @@ class Executor:
             old = shared.get(name)
             if old is not None and old.shape == tuple(shape) and name not in shapes:
                 return old
-            array = NDArray(np.zeros(shape, dtype), ctx)
+            array = NDArray(np.zeros(shape, dtype), ctx_of(name))
             if shared_buffer is not None:
                 shared_buffer[name] = array
             return array
@@ -339,13 +348,13 @@ class Executor:
             elif old is not None and old.shape == array.shape and name not in shapes:
                 grads.append(old)
             else:
-                grads.append(NDArray(np.zeros(array.shape, array._data.dtype), ctx))
+                grads.append(NDArray(np.zeros(array.shape, array._data.dtype), ctx_of(name)))
         aux_old = shared_exec.aux_dict if shared_exec is not None else {}
         aux = []
         for name, shape, dtype in zip(symbol.list_auxiliary_states(), aux_shapes, aux_types):
             old = aux_old.get(name)
             aux.append(old if old is not None and old.shape == tuple(shape)
-                       else NDArray(np.zeros(shape, dtype), ctx))
+                       else NDArray(np.zeros(shape, dtype), ctx_of(name)))
         return cls(symbol, ctx, args, grads, reqs, aux)
 
     # ---- running ----------------------------------------------------------------------------
@@ -451,6 +460,8 @@ class Executor:
             in_grads = step.op.backward(out_grads_step, step.gather_inputs(values),
                                         step.gather_outputs(values),
                                         [a._data for a in step.aux] if step.aux else [])
+            if self._monitor is not None:
+                self._report_backward(step, in_grads)
             for slot, grad in zip(inputs, in_grads):
                 if grad is None or not needs[slot]:
                     continue
@@ -478,7 +489,7 @@ class Executor:
     def set_monitor_callback(self, callback: Callable[[str, NDArray], None],
                              monitor_all: bool = False) -> None:
         """Call ``callback(name, array)`` for every operator output (and input, with
-        ``monitor_all``) during forward."""
+        ``monitor_all``) during forward, and for every gradient a backward step computes."""
         self._monitor = callback
         self._monitor_all = monitor_all
 
@@ -488,6 +499,17 @@ class Executor:
                 self._monitor(f"{step.name}_{arg}", NDArray(self._values[slot], self._ctx))
         for slot, name in zip(step.outputs, step.output_names):
             self._monitor(name, NDArray(self._values[slot], self._ctx))
+
+    def _report_backward(self, step: _Step, in_grads: list) -> None:
+        """Report a backward step's gradients under MXNet's names, ``<node>_backward_output``
+        (``..._output0``, ``..._output1``... for several inputs); zeros where none is needed."""
+        several = len(step.inputs) > 1
+        for i, (slot, grad) in enumerate(zip(step.inputs, in_grads)):
+            if grad is None:
+                value = self._values[slot]
+                grad = np.zeros(value.shape if value is not None else (0,), np.float32)
+            name = f"{step.name}_backward_output{i if several else ''}"
+            self._monitor(name, NDArray(np.asarray(grad), self._ctx))
 
     def _require_kept(self, what: str) -> None:
         if self._lean_pass:
@@ -536,7 +558,7 @@ class Executor:
                                          f"{source.shape}, expected {targets[name].shape}")
                     np.copyto(targets[name]._data, source, casting="unsafe")
                 elif not allow_extra_params:
-                    raise MXNetError(f"copy_params_from: {name!r} is not an {what} of the "
+                    raise ValueError(f"copy_params_from: {name!r} is not an {what} of the "
                                      f"symbol (pass allow_extra_params=True to skip it)")
 
     def reshape(self, partial_shaping: bool = False, allow_up_sizing: bool = False,

@@ -417,8 +417,10 @@ class Constant(Initializer):
     def dumps(self) -> str:
         value = self._kwargs["value"]
         if not np.isscalar(value):
-            value = np.asarray(value._data if isinstance(value, NDArray) else value).tolist()
-        return json.dumps([self.__class__.__name__.lower(), {"value": value}])
+            # as MXNet, the recorded arguments keep the JSON-ready list (self.value the array)
+            self._kwargs["value"] = np.asarray(
+                value._data if isinstance(value, NDArray) else value).tolist()
+        return json.dumps([self.__class__.__name__.lower(), self._kwargs])
 
 
 @register

@@ -214,3 +214,67 @@ def load_checkpoint(prefix: str, epoch: int) -> tuple[Any, dict[str, NDArray],
         raise MXNetError(f"cannot load the symbol in {path!r}: {err}") from None
     arg_params, aux_params = load_params(prefix, epoch)
     return symbol, arg_params, aux_params
+
+
+# ---- how Module uses a kvstore (MXNet's rules, from its model.py) -----------------------------
+def _create_kvstore(kvstore: Any, num_device: int, arg_params: dict[str, NDArray]
+                    ) -> tuple[Any, bool]:
+    """The store to use and whether the optimizer runs inside it (``update_on_kvstore``).
+
+    A name with one device gives no store (there is nothing to sum). Otherwise the optimizer
+    runs in the store, unless the environment variable MXNET_UPDATE_ON_KVSTORE=0 says not to,
+    or a 'local' store would hold a parameter of more than 16M elements.
+    """
+    from . import kvstore as kvs
+
+    update_on_kvstore = bool(int(os.getenv("MXNET_UPDATE_ON_KVSTORE", "1")))
+    if kvstore is None:
+        store = None
+    elif isinstance(kvstore, kvs.KVStore):
+        store = kvstore
+    elif isinstance(kvstore, str):
+        store = kvs.create(kvstore)  # checks the name, even when one device needs no store
+        if num_device == 1:
+            store = None
+        elif kvstore == "local" and arg_params:
+            if max(p.size for p in arg_params.values()) > 1024 * 1024 * 16:
+                update_on_kvstore = False
+    else:
+        raise TypeError(f"kvstore must be a KVStore, a str or None, got "
+                        f"{type(kvstore).__name__}")
+    if store is None:
+        return None, False
+    return store, update_on_kvstore and store.is_capable(kvs.KVStore.OPTIMIZER)
+
+
+def _initialize_kvstore(kvstore: Any, param_arrays: list[list[NDArray]],
+                        arg_params: dict[str, NDArray], param_names: list[str],
+                        update_on_kvstore: bool) -> None:
+    """Put each parameter into the store; when the store updates, its copy is the master."""
+    for name, blocks in zip(param_names, param_arrays):
+        kvstore.init(name, arg_params[name])
+        if update_on_kvstore:
+            kvstore.pull(name, blocks)
+
+
+def _update_params(param_arrays: list[list[NDArray]], grad_arrays: list[list[Any]],
+                   updater: Any, num_device: int, kvstore: Any, param_names: list[str],
+                   update_on_kvstore: bool) -> None:
+    """One optimizer step for every parameter on every device.
+
+    With ``update_on_kvstore`` the gradients of all devices are pushed (summed and applied in
+    the store) and the new weights pulled. Otherwise a store only sums the gradients, and each
+    device's copy is updated by ``updater`` under index ``index * num_device + k``, as MXNet
+    does (without a store each device steps with its own gradient).
+    """
+    for index, (weights, grads) in enumerate(zip(param_arrays, grad_arrays)):
+        if grads[0] is None:
+            continue  # a fixed parameter
+        name = param_names[index]
+        if update_on_kvstore:
+            kvstore.pushpull(name, grads, out=weights, priority=-index)
+            continue
+        if kvstore is not None:
+            kvstore.pushpull(name, grads, priority=-index)
+        for k, (weight, grad) in enumerate(zip(weights, grads)):
+            updater(index * num_device + k, grad, weight)

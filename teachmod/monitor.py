@@ -66,15 +66,30 @@ class Monitor:
         self.step += 1
 
     def toc(self) -> list[tuple[int, str, str]]:
-        """Stop collecting; returns ``[(step, name, statistic as text)]``."""
+        """Stop collecting; returns ``[(step, name, statistic as text)]``: the arrays seen during
+        forward and backward, then every argument and auxiliary state of the executors."""
         if not self.activated:
             return []
+        for exe in self.exes:
+            symbol = exe._symbol
+            for name, array in zip(symbol.list_arguments() + symbol.list_auxiliary_states(),
+                                   exe.arg_arrays + exe.aux_arrays):
+                if self.pattern.match(name):
+                    self.queue.append((self.step, name, self.stat_func(array)))
         self.activated = False
-        results = [(step, name, "\t".join(str(v) for v in stat.asnumpy().ravel()))
-                   for step, name, stat in self.queue]
-        return sorted(results, key=lambda r: r[1]) if self.sort else results
+        if self.sort:
+            self.queue.sort(key=lambda item: item[1])
+        results = []
+        for step, name, stats in self.queue:
+            text = ""
+            for stat in stats if isinstance(stats, list) else [stats]:
+                # MXNet prints a one-element statistic as a number, others as an array
+                text += (str(stat.asscalar()) if stat.shape == (1,) else str(stat.asnumpy())) + "\t"
+            results.append((step, name, text))
+        self.queue = []
+        return results
 
     def toc_print(self) -> None:
-        """Stop collecting and log the statistics."""
+        """Stop collecting and log the statistics as MXNet does."""
         for step, name, text in self.toc():
-            logging.info("Batch: %7d %30s %s", step, name, text)
+            logging.info("Batch: %7d %-30s %s", step, name, text)

@@ -11,6 +11,8 @@ NDArrays, in the weight's dtype (float32). The formulas are those of MXNet 1.9.1
 (``src/operator/optimizer_op-inl.h``), which sometimes differ from MXNet's docstrings (e.g.
 SGD clips ``rescale_grad * grad``, not ``grad``). In the formulas ``clip(x)`` clips to
 ``[-clip_gradient, clip_gradient]`` and does nothing when ``clip_gradient`` is None or 0.
+Rules that MXNet also offers as operators (``mx.nd.sgd_mom_update``, ``adam_update``, ...) are
+written once, in ``teachmod/ops/optimizer_updates.py``, and called from here.
 
 The learning rate and weight decay of a parameter are ``lr * lr_mult`` and ``wd * wd_mult``;
 multipliers come from ``set_lr_mult``/``set_wd_mult``, the ``__lr_mult__``/``__wd_mult__``
@@ -29,10 +31,12 @@ import numpy as np
 from .base import MXNetError
 from .ndarray.ndarray import NDArray
 from .ndarray.utils import load_bytes, save_bytes
+from .ops import optimizer_updates as upd
 from .registry import Registry
 
 __all__ = [
-    "Optimizer", "SGD", "NAG", "Adam", "AdaGrad", "RMSProp", "AdaDelta", "Signum", "Ftrl",
+    "Optimizer", "SGD", "NAG", "Adam", "Adamax", "Nadam", "FTML", "LAMB", "AdaGrad", "RMSProp",
+    "AdaDelta", "Signum", "Ftrl",
     "FTRL", "Updater", "create", "register", "get_updater",
 ]
 
@@ -241,12 +245,13 @@ class Optimizer:
     def _get_wds(self, indices: list) -> list[float]:
         return [self._get_wd(index) for index in indices]
 
+    def _bound(self) -> float | None:
+        """The clip bound for the update rules: None when ``clip_gradient`` is None or 0."""
+        return self.clip_gradient or None
+
     def _clip(self, values: np.ndarray) -> np.ndarray:
         """Clip ``values`` (a temporary array) in place to ``[-clip_gradient, clip_gradient]``."""
-        bound = self.clip_gradient
-        if bound:
-            np.clip(values, -bound, bound, out=values)
-        return values
+        return upd.clip_in_place(values, self._bound())
 
     # ---- states and updates ---------------------------------------------------------------------
     def create_state(self, index: Any, weight: NDArray) -> Any:
@@ -355,24 +360,8 @@ class SGD(Optimizer):
 
     def update(self, index: Any, weight: NDArray, grad: NDArray, state: NDArray | None) -> None:
         lr, wd = self._next_lr_wd(index)
-        w = weight._data
-        if not wd and not self.clip_gradient and math.frexp(self.rescale_grad)[0] == 0.5:
-            # rescale_grad is a power of two (1/batch_size for batches of 8, 16, 32, ...), so
-            # multiplying by it is exact and folding it into lr gives the very same bits as
-            # MXNet's lr * (rescale_grad * grad), with one pass over the array instead of two
-            step = grad._data * (lr * self.rescale_grad)
-        else:
-            step = self._clip(self.rescale_grad * grad._data)  # one temporary, updated in place
-            if wd:
-                step += wd * w
-            step *= lr
-        if state is None:
-            w -= step
-        else:
-            mom = state._data
-            mom *= self.momentum
-            mom -= step
-            w += mom
+        upd.sgd_step(weight._data, grad._data, None if state is None else state._data, lr, wd,
+                     self.rescale_grad, self._bound(), self.momentum)
 
 
 @register
@@ -407,16 +396,8 @@ class NAG(Optimizer):
 
     def update(self, index: Any, weight: NDArray, grad: NDArray, state: NDArray | None) -> None:
         lr, wd = self._next_lr_wd(index)
-        momentum = self.momentum
-        w = weight._data
-        g = self._clip(self.rescale_grad * grad._data)
-        if state is None:
-            w -= lr * (g + wd * w)
-        else:
-            mom = state._data
-            mom *= momentum
-            w += momentum * mom - (1.0 + momentum) * lr * (g + wd * w)
-            mom -= lr * (g + wd * w)
+        upd.nag_step(weight._data, grad._data, None if state is None else state._data, lr, wd,
+                     self.rescale_grad, self._bound(), self.momentum)
 
 
 @register
@@ -463,15 +444,206 @@ class Adam(Optimizer):
                state: tuple[NDArray, NDArray]) -> None:
         lr, wd = self._next_lr_wd(index)
         t = self._index_update_count[index]
-        beta1, beta2 = self.beta1, self.beta2
-        lr_t = lr * math.sqrt(1.0 - beta2 ** t) / (1.0 - beta1 ** t)
+        lr_t = lr * math.sqrt(1.0 - self.beta2 ** t) / (1.0 - self.beta1 ** t)
+        upd.adam_step(weight._data, grad._data, state[0]._data, state[1]._data, lr_t, wd,
+                      self.rescale_grad, self._bound(), self.beta1, self.beta2, self.epsilon)
+
+
+@register
+class Adamax(Optimizer):
+    """AdaMax (Kingma & Ba, 2014): Adam with the infinity norm in place of the squared mean.
+
+    At the t-th update, with ``g = clip(rescale_grad * grad + wd * weight)``::
+
+        mean = beta1 * mean + (1 - beta1) * g
+        u = maximum(beta2 * u, abs(g))
+        weight = weight - lr / (1 - beta1**t) * mean / u
+
+    Parameters
+    ----------
+    learning_rate : float, default 0.002
+    beta1, beta2 : float, default 0.9, 0.999
+        Decay rates of the mean and of the norm, in [0, 1).
+    **kwargs
+        As in :class:`Optimizer`.
+    """
+
+    def __init__(self, learning_rate: float = 0.002, beta1: float = 0.9, beta2: float = 0.999,
+                 **kwargs: Any) -> None:
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        _check_fraction("Adamax", "beta1", beta1)
+        _check_fraction("Adamax", "beta2", beta2)
+        self.beta1 = beta1
+        self.beta2 = beta2
+
+    def create_state(self, index: Any, weight: NDArray) -> tuple[NDArray, NDArray]:
+        return (_zeros_like(weight), _zeros_like(weight))  # mean, u
+
+    def update(self, index: Any, weight: NDArray, grad: NDArray,
+               state: tuple[NDArray, NDArray]) -> None:
+        lr, wd = self._next_lr_wd(index)
+        t = self._index_update_count[index]
+        lr /= 1.0 - self.beta1 ** t
+        w, mean, u = weight._data, state[0]._data, state[1]._data
+        g = self._clip(self.rescale_grad * grad._data + wd * w)
+        mean *= self.beta1
+        mean += (1.0 - self.beta1) * g
+        np.maximum(self.beta2 * u, np.abs(g), out=u)
+        w -= lr * mean / u
+
+
+@register
+class Nadam(Optimizer):
+    """Nadam (Dozat, 2016): Adam with Nesterov momentum and a warming momentum schedule.
+
+    At the t-th update, with ``g = clip(rescale_grad * grad + wd * weight)`` and
+    ``mu(t) = beta1 * (1 - 0.5 * 0.96**(t * schedule_decay))``::
+
+        m_schedule = m_schedule * mu(t)          (one product shared by all weights, as MXNet)
+        mean = beta1 * mean + (1 - beta1) * g
+        var = beta2 * var + (1 - beta2) * g**2
+        m_bar = (1 - mu(t)) * g / (1 - m_schedule)
+                + mu(t+1) * mean / (1 - m_schedule * mu(t+1))
+        weight = weight - lr * m_bar / (sqrt(var / (1 - beta2**t)) + epsilon)
+
+    Parameters
+    ----------
+    learning_rate : float, default 0.001
+    beta1, beta2 : float, default 0.9, 0.999
+    epsilon : float, default 1e-8
+    schedule_decay : float, default 0.004
+    **kwargs
+        As in :class:`Optimizer`.
+    """
+
+    def __init__(self, learning_rate: float = 0.001, beta1: float = 0.9, beta2: float = 0.999,
+                 epsilon: float = 1e-8, schedule_decay: float = 0.004, **kwargs: Any) -> None:
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        _check_fraction("Nadam", "beta1", beta1)
+        _check_fraction("Nadam", "beta2", beta2)
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.schedule_decay = schedule_decay
+        self.m_schedule = 1.0
+
+    def create_state(self, index: Any, weight: NDArray) -> tuple[NDArray, NDArray]:
+        return (_zeros_like(weight), _zeros_like(weight))  # mean, var
+
+    def update(self, index: Any, weight: NDArray, grad: NDArray,
+               state: tuple[NDArray, NDArray]) -> None:
+        lr, wd = self._next_lr_wd(index)
+        t = self._index_update_count[index]
         w, mean, var = weight._data, state[0]._data, state[1]._data
         g = self._clip(self.rescale_grad * grad._data + wd * w)
-        mean *= beta1
-        mean += (1.0 - beta1) * g
-        var *= beta2
-        var += (1.0 - beta2) * g * g
-        w -= lr_t * mean / (np.sqrt(var) + self.epsilon)
+        momentum_t = self.beta1 * (1.0 - 0.5 * 0.96 ** (t * self.schedule_decay))
+        momentum_next = self.beta1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * self.schedule_decay))
+        self.m_schedule = self.m_schedule * momentum_t
+        m_schedule_next = self.m_schedule * momentum_next
+        mean *= self.beta1
+        mean += (1.0 - self.beta1) * g
+        var *= self.beta2
+        var += (1.0 - self.beta2) * g * g
+        m_bar = ((1.0 - momentum_t) * g / (1.0 - self.m_schedule)
+                 + momentum_next * mean / (1.0 - m_schedule_next))
+        w -= lr * m_bar / (np.sqrt(var / (1.0 - self.beta2 ** t)) + self.epsilon)
+
+
+@register
+class FTML(Optimizer):
+    """FTML, Follow the Moving Leader (Zheng & Kwok, 2017), as MXNet's ``ftml_update`` kernel.
+
+    At the t-th update, with ``g = clip(rescale_grad * grad + wd * weight)``::
+
+        v = beta2 * v + (1 - beta2) * g**2
+        d_t = (1 - beta1**t) / lr * (sqrt(v / (1 - beta2**t)) + epsilon)
+        z = beta1 * z + (1 - beta1) * g - (d_t - beta1 * d) * weight
+        d = d_t
+        weight = -z / d_t
+
+    Parameters
+    ----------
+    beta1 : float, default 0.6
+    beta2 : float, default 0.999
+    epsilon : float, default 1e-8
+    **kwargs
+        As in :class:`Optimizer`.
+    """
+
+    def __init__(self, beta1: float = 0.6, beta2: float = 0.999, epsilon: float = 1e-8,
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        _check_fraction("FTML", "beta1", beta1)
+        _check_fraction("FTML", "beta2", beta2)
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+
+    def create_state(self, index: Any, weight: NDArray) -> tuple[NDArray, NDArray, NDArray]:
+        return (_zeros_like(weight), _zeros_like(weight), _zeros_like(weight))  # d, v, z
+
+    def update(self, index: Any, weight: NDArray, grad: NDArray,
+               state: tuple[NDArray, NDArray, NDArray]) -> None:
+        lr, wd = self._next_lr_wd(index)
+        upd.ftml_step(weight._data, grad._data, state[0]._data, state[1]._data, state[2]._data,
+                      lr, wd, self.rescale_grad, self._bound(), self.beta1, self.beta2,
+                      self.epsilon, self._index_update_count[index])
+
+
+@register
+class LAMB(Optimizer):
+    """LAMB (You et al., 2019): Adam's step scaled per weight by a trust ratio of norms.
+
+    At the t-th update, with ``g = clip(rescale_grad * grad)`` (phase 1, then phase 2, as
+    MXNet's ``lamb_update_phase1``/``lamb_update_phase2``)::
+
+        mean = beta1 * mean + (1 - beta1) * g
+        var = beta2 * var + (1 - beta2) * g**2
+        step = mean_hat / (sqrt(var_hat) + epsilon) + wd * weight
+               (mean_hat = mean / (1 - beta1**t), var_hat = var / (1 - beta2**t) with
+                bias_correction; mean and var themselves without)
+        r1 = norm(weight) bounded to [lower_bound, upper_bound];  r2 = norm(step)
+        weight = weight - lr * (r1 / r2 if r1 and r2 are non-zero else 1) * step
+
+    Parameters
+    ----------
+    learning_rate : float, default 0.001
+    beta1, beta2 : float, default 0.9, 0.999
+    epsilon : float, default 1e-6
+    lower_bound, upper_bound : float, optional
+        Bounds of ``norm(weight)`` in the trust ratio.
+    bias_correction : bool, default True
+    **kwargs
+        As in :class:`Optimizer`.
+    """
+
+    def __init__(self, learning_rate: float = 0.001, beta1: float = 0.9, beta2: float = 0.999,
+                 epsilon: float = 1e-6, lower_bound: float | None = None,
+                 upper_bound: float | None = None, bias_correction: bool = True,
+                 **kwargs: Any) -> None:
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        _check_fraction("LAMB", "beta1", beta1)
+        _check_fraction("LAMB", "beta2", beta2)
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.lower_bound = lower_bound
+        self.upper_bound = upper_bound
+        self.bias_correction = bias_correction
+
+    def create_state(self, index: Any, weight: NDArray) -> tuple[NDArray, NDArray]:
+        return (_zeros_like(weight), _zeros_like(weight))  # mean, var
+
+    def update(self, index: Any, weight: NDArray, grad: NDArray,
+               state: tuple[NDArray, NDArray]) -> None:
+        lr, wd = self._next_lr_wd(index)
+        w = weight._data
+        step = upd.lamb_phase1(w, grad._data, state[0]._data, state[1]._data, wd,
+                               self.rescale_grad, self._bound(), self.beta1, self.beta2,
+                               self.epsilon, self._index_update_count[index],
+                               self.bias_correction)
+        upd.lamb_phase2(w, step, upd.norm(w), upd.norm(step), lr, self.lower_bound or None,
+                        self.upper_bound or None)
 
 
 @register
@@ -563,22 +735,10 @@ class RMSProp(Optimizer):
     def update(self, index: Any, weight: NDArray, grad: NDArray,
                state: tuple[NDArray, ...]) -> None:
         lr, wd = self._next_lr_wd(index)
-        gamma1 = self.gamma1
-        w, n = weight._data, state[0]._data
-        g = self._clip(self.rescale_grad * grad._data + wd * w)
-        n *= gamma1
-        n += (1.0 - gamma1) * (g * g)
-        if not self.centered:
-            w -= lr * (g / np.sqrt(n + self.epsilon))
-        else:
-            mean, delta = state[1]._data, state[2]._data
-            mean *= gamma1
-            mean += (1.0 - gamma1) * g
-            delta *= self.gamma2
-            delta -= lr * g / np.sqrt(n - mean * mean + self.epsilon)
-            w += delta
-        if self.clip_weights:
-            np.clip(w, -self.clip_weights, self.clip_weights, out=w)
+        centered = (state[1]._data, state[2]._data) if self.centered else None
+        upd.rmsprop_step(weight._data, grad._data, state[0]._data, centered, lr, wd,
+                         self.rescale_grad, self._bound(), self.gamma1, self.gamma2,
+                         self.epsilon, self.clip_weights or None)
 
 
 @register
@@ -662,16 +822,8 @@ class Signum(Optimizer):
 
     def update(self, index: Any, weight: NDArray, grad: NDArray, state: NDArray | None) -> None:
         lr, wd = self._next_lr_wd(index)
-        w = weight._data
-        if state is None:
-            w *= 1.0 - lr * wd
-            w -= lr * np.sign(grad._data)
-        else:
-            mom = state._data
-            mom *= self.momentum
-            mom -= (1.0 - self.momentum) * (self._clip(self.rescale_grad * grad._data) + wd * w)
-            w *= 1.0 - lr * self.wd_lh
-            w += lr * np.sign(mom)
+        upd.signum_step(weight._data, grad._data, None if state is None else state._data, lr,
+                        wd, self.rescale_grad, self._bound(), self.momentum, self.wd_lh)
 
 
 @register
@@ -710,13 +862,8 @@ class Ftrl(Optimizer):
     def update(self, index: Any, weight: NDArray, grad: NDArray,
                state: tuple[NDArray, NDArray]) -> None:
         lr, wd = self._next_lr_wd(index)
-        lamda1 = self.lamda1
-        w, z, n = weight._data, state[0]._data, state[1]._data
-        g = self._clip(self.rescale_grad * grad._data)
-        z += g - (np.sqrt(n + g * g) - np.sqrt(n)) * w / lr
-        n += g * g
-        w[...] = (np.sign(z) * lamda1 - z) / ((self.beta + np.sqrt(n)) / lr + wd) * (
-            np.abs(z) > lamda1)
+        upd.ftrl_step(weight._data, grad._data, state[0]._data, state[1]._data, lr, wd,
+                      self.rescale_grad, self._bound(), self.lamda1, self.beta)
 
 
 FTRL = Ftrl

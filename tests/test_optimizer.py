@@ -174,7 +174,8 @@ def test_learning_rate_and_scheduler() -> None:
     (lambda: optimizer.SGD().set_learning_rate(-1), ValueError, "learning_rate"),
     (lambda: optimizer.SGD(param_idx2name=["w"]), TypeError, "param_idx2name"),
     (lambda: optimizer.create("adamw"), ValueError,
-     "unknown optimizer 'adamw'; known: adadelta, adagrad, adam, ftrl, nag, rmsprop, sgd, signum"),
+     "unknown optimizer 'adamw'; known: adadelta, adagrad, adam, adamax, ftml, ftrl, lamb, nadam, "
+     "nag, rmsprop, sgd, signum"),
 ])
 def test_bad_hyper_parameters(make, error: type, message: str) -> None:
     with pytest.raises(error, match=message):

@@ -1,6 +1,10 @@
-"""``mx.mod``: modules -- the training loop (BaseModule) and its implementation (Module)."""
+"""``mx.mod``: modules -- the training loop (BaseModule), its implementation for a symbol
+(Module), chains of modules (SequentialModule) and modules written in Python."""
 from .base_module import BaseModule
 from .executor_group import DataParallelExecutorGroup
 from .module import Module
+from .python_module import PythonLossModule, PythonModule
+from .sequential_module import SequentialModule
 
-__all__ = ["BaseModule", "Module", "DataParallelExecutorGroup"]
+__all__ = ["BaseModule", "Module", "DataParallelExecutorGroup", "SequentialModule",
+           "PythonModule", "PythonLossModule"]

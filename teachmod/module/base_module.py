@@ -286,7 +286,11 @@ class BaseModule:
                     monitor.tic()
                 self.forward_backward(data_batch)
                 if check_finite:
-                    bad = _first_nonfinite(self.get_outputs(merge_multi_context=False))
+                    try:
+                        outputs = self.get_outputs(merge_multi_context=False)
+                    except NotImplementedError:  # a module that keeps no outputs to check
+                        outputs, check_finite = [], False
+                    bad = _first_nonfinite(outputs)
                     if bad is not None:
                         check_finite = False
                         warnings.warn(self._nonfinite_message(epoch, nbatch, bad, data_batch),

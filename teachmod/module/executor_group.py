@@ -3,6 +3,9 @@
 Given contexts ``[cpu(0), cpu(1)]`` and a batch of 32, each executor gets 16 samples. Their
 gradients are summed before the update (as MXNet's local kvstore does), so the result equals
 one executor over the whole batch. With a single context this is one executor, no copies.
+
+The batch axis of each input is where 'N' is in its ``DataDesc.layout`` (axis 1 for 'TNC'), and
+that of each output where 'N' is in the output's ``__layout__`` attribute (axis 0 by default).
 """
 from __future__ import annotations
 
@@ -16,6 +19,38 @@ from ..io import DataDesc
 from ..ndarray.ndarray import NDArray, concatenate
 
 __all__ = ["DataParallelExecutorGroup", "split_batch"]
+
+
+def _batch_axis(layout: str | None) -> int:
+    return DataDesc.get_batch_axis(layout)
+
+
+def _part(values: np.ndarray, axis: int, part: slice) -> np.ndarray:
+    """The samples ``part`` of ``values`` along ``axis`` (all of them without a batch axis)."""
+    return values if axis < 0 else values[(slice(None),) * axis + (part,)]
+
+
+def _prepare_group2ctxs(group2ctxs: Any, num_contexts: int) -> list[dict | None]:
+    """One ``{group: context}`` per executor, from MXNet's forms: None, a list of dicts (one per
+    context), or a dict whose values are a context or a list of one or ``num_contexts``."""
+    if group2ctxs is None:
+        return [None] * num_contexts
+    if isinstance(group2ctxs, list):
+        if len(group2ctxs) != num_contexts:
+            raise MXNetError(f"group2ctxs: a list needs one dict per context ({num_contexts}), "
+                             f"got {len(group2ctxs)}")
+        return group2ctxs
+    per_exec: list[dict] = [{} for _ in range(num_contexts)]
+    for group, ctxs in group2ctxs.items():
+        ctxs = ctxs if isinstance(ctxs, list) else [ctxs]
+        if len(ctxs) == 1:
+            ctxs = ctxs * num_contexts
+        if len(ctxs) != num_contexts:
+            raise MXNetError(f"group2ctxs: group {group!r} lists {len(ctxs)} contexts; give one "
+                             f"or one per context ({num_contexts})")
+        for k, ctx in enumerate(ctxs):
+            per_exec[k][group] = ctx
+    return per_exec
 
 
 def split_batch(batch_size: int, work_load_list: list[float]) -> list[slice]:
@@ -56,6 +91,8 @@ class DataParallelExecutorGroup:
         Parameters that are not trained (no gradient).
     grad_req : str or dict, default 'write'
         Gradient request for the parameters.
+    group2ctxs : dict or list of dict, optional
+        Contexts of the symbol's ``ctx_group`` tags, per executor (see ``_prepare_group2ctxs``).
     """
 
     def __init__(self, symbol: Any, contexts: list, workload: list[float],
@@ -63,7 +100,8 @@ class DataParallelExecutorGroup:
                  param_names: list[str], for_training: bool, inputs_need_grad: bool,
                  shared_group: DataParallelExecutorGroup | None = None,
                  logger: Any = logging, fixed_param_names: list[str] | None = None,
-                 grad_req: Any = "write", state_names: list[str] | None = None) -> None:
+                 grad_req: Any = "write", state_names: list[str] | None = None,
+                 group2ctxs: Any = None) -> None:
         self.symbol = symbol
         self.contexts = contexts
         self.workload = workload
@@ -76,6 +114,10 @@ class DataParallelExecutorGroup:
         self.aux_names = symbol.list_auxiliary_states()
         self.output_names = symbol.list_outputs()
         self._grad_req_param = grad_req
+        self.state_names = list(state_names or [])
+        self.group2ctxs = _prepare_group2ctxs(group2ctxs, len(contexts))
+        self.output_layouts = [_batch_axis(symbol[i].attr("__layout__"))
+                               for i in range(len(self.output_names))]
         self.execs: list[Any] = []
         self.bind_exec(data_shapes, label_shapes, shared_group)
 
@@ -102,7 +144,9 @@ class DataParallelExecutorGroup:
         """Create one executor per context for these input shapes."""
         self.data_shapes = list(data_shapes)
         self.label_shapes = list(label_shapes or [])
-        self.batch_size = self.data_shapes[0].shape[0]
+        self.data_layouts = [_batch_axis(d.layout) for d in self.data_shapes]
+        self.label_layouts = [_batch_axis(d.layout) for d in self.label_shapes]
+        self.batch_size = self.data_shapes[0].shape[max(self.data_layouts[0], 0)]
         self.has_outputs = False  # the executors' outputs are placeholders until a forward
         self.slices = split_batch(self.batch_size, self.workload)
         data_names = [d.name for d in self.data_shapes]
@@ -113,10 +157,13 @@ class DataParallelExecutorGroup:
         execs = []
         for k, (ctx, part) in enumerate(zip(self.contexts, self.slices)):
             size = part.stop - part.start
-            shapes = {d.name: (size, *d.shape[1:]) for d in self.data_shapes + self.label_shapes}
+            shapes = {d.name: _sliced_shape(d.shape, axis, size) for d, axis in
+                      zip(self.data_shapes + self.label_shapes,
+                          self.data_layouts + self.label_layouts)}
             shared = old_execs[k] if k < len(old_execs) else None
             execs.append(self.symbol.simple_bind(ctx, grad_req=[reqs[n] for n in self.arg_names],
-                                                 type_dict=types, shared_exec=shared, **shapes))
+                                                 type_dict=types, shared_exec=shared,
+                                                 group2ctx=self.group2ctxs[k], **shapes))
         self.execs = execs
         self.param_arrays = [[e.arg_dict[n] for e in execs] for n in self.param_names]
         self.grad_arrays = [[e.grad_dict.get(n) for e in execs] for n in self.param_names]
@@ -124,6 +171,7 @@ class DataParallelExecutorGroup:
         self.data_arrays = [[e.arg_dict[n] for e in execs] for n in data_names]
         self.label_arrays = [[e.arg_dict[n] for e in execs] for n in self.label_names
                              if n in self.arg_names]
+        self.state_arrays = [[e.arg_dict[n] for e in execs] for n in self.state_names]
         self.input_grad_arrays = ([[e.grad_dict[n] for e in execs] for n in data_names]
                                   if self.inputs_need_grad else [])
 
@@ -170,9 +218,12 @@ class DataParallelExecutorGroup:
         """Copy the batch's slices into the executors and run them forward."""
         if is_train is None:
             is_train = self.for_training
-        _load(data_batch.data, self.data_arrays, self.slices, "data", self.data_shapes)
-        if self.label_arrays and data_batch.label:
-            _load(data_batch.label, self.label_arrays, self.slices, "label", self.label_shapes)
+        _load(data_batch.data, self.data_arrays, self.slices, "data", self.data_shapes,
+              self.data_layouts)
+        labels = getattr(data_batch, "label", None)  # a batch may be any object with .data
+        if self.label_arrays and labels:
+            _load(labels, self.label_arrays, self.slices, "label", self.label_shapes,
+                  self.label_layouts)
         for executor in self.execs:
             executor.forward(is_train=is_train)
         self.has_outputs = True
@@ -185,8 +236,9 @@ class DataParallelExecutorGroup:
         for executor, part in zip(self.execs, self.slices):
             grads = None
             if out_grads is not None:
-                grads = [NDArray(g._data[part], g.context) if len(self.execs) > 1 else g
-                         for g in out_grads]
+                grads = [NDArray(_part(g._data, axis, part), g.context)
+                         if len(self.execs) > 1 else g
+                         for g, axis in zip(out_grads, self.output_layouts)]
             executor.backward(out_grads=grads)
 
     def get_outputs(self, merge_multi_context: bool = True) -> list:
@@ -195,11 +247,13 @@ class DataParallelExecutorGroup:
             raise MXNetError("get_outputs: no forward pass has run since the module was bound "
                              "(or reshaped); call forward(batch) first")
         outputs = [[e.outputs[i] for e in self.execs] for i in range(len(self.output_names))]
-        return _merge(outputs) if merge_multi_context else outputs
+        return _merge(outputs, self.output_layouts) if merge_multi_context else outputs
 
     def get_input_grads(self, merge_multi_context: bool = True) -> list:
         """Gradients of the data inputs (needs ``inputs_need_grad=True`` at bind)."""
-        return _merge(self.input_grad_arrays) if merge_multi_context else self.input_grad_arrays
+        if not merge_multi_context:
+            return self.input_grad_arrays
+        return _merge(self.input_grad_arrays, self.data_layouts)
 
     def update_metric(self, eval_metric: Any, labels: list, pre_sliced: bool = False) -> None:
         """Update ``eval_metric`` with each executor's outputs and its slice of the labels."""
@@ -209,9 +263,39 @@ class DataParallelExecutorGroup:
             elif len(self.execs) == 1:
                 labels_slice = labels
             else:
-                labels_slice = [NDArray(label._data[part], label.context) for label in labels]
+                axes = self.label_layouts or [0] * len(labels)
+                labels_slice = [NDArray(_part(label._data, axis, part), label.context)
+                                for label, axis in zip(labels, axes)]
             eval_metric.update_dict(dict(zip(self.label_names, labels_slice or [])),
                                     executor.output_dict)  # the outputs by name
+
+    def get_states(self, merge_multi_context: bool = True) -> list:
+        """The state arrays (e.g. an RNN's hidden state), merged over contexts unless not."""
+        if not merge_multi_context:
+            return self.state_arrays
+        return _merge(self.state_arrays, [0] * len(self.state_arrays))
+
+    def set_states(self, states: list | None = None, value: float | None = None) -> None:
+        """Set the states from ``states`` (per state: one array for the whole batch, or a
+        list with one array per context) or fill them all with ``value``."""
+        if (states is None) == (value is None):
+            raise MXNetError("set_states: give either states or value, not both or neither")
+        if states is None:
+            for blocks in self.state_arrays:
+                for block in blocks:
+                    block._data[...] = value
+            return
+        if len(states) != len(self.state_arrays):
+            raise MXNetError(f"set_states: {len(states)} states given, the module has "
+                             f"{len(self.state_arrays)} ({self.state_names})")
+        for source, blocks in zip(states, self.state_arrays):
+            if isinstance(source, (list, tuple)):  # one array per context
+                for src, block in zip(source, blocks):
+                    block._data[...] = src._data if isinstance(src, NDArray) else src
+            else:
+                values = source._data if isinstance(source, NDArray) else np.asarray(source)
+                for block, part in zip(blocks, self.slices):
+                    block._data[...] = values if len(blocks) == 1 else values[part]
 
     def install_monitor(self, monitor: Any) -> None:
         """Let ``monitor`` watch every executor."""
@@ -219,31 +303,39 @@ class DataParallelExecutorGroup:
             monitor.install(executor)
 
 
+def _sliced_shape(shape: tuple, axis: int, size: int) -> tuple:
+    """``shape`` with ``size`` samples along the batch ``axis`` (unchanged without one)."""
+    return shape if axis < 0 else (*shape[:axis], size, *shape[axis + 1:])
+
+
 def _load(sources: list, targets: list[list[NDArray]], slices: list[slice], what: str,
-          descs: list[DataDesc]) -> None:
+          descs: list[DataDesc], axes: list[int]) -> None:
     if len(sources) != len(targets):
         names = [d.name for d in descs]
         raise MXNetError(f"forward: the batch has {len(sources)} {what} arrays, the module was "
                          f"bound with {len(targets)} ({names})")
-    for source, blocks, desc in zip(sources, targets, descs):
+    for source, blocks, desc, axis in zip(sources, targets, descs, axes):
         values = source._data if isinstance(source, NDArray) else np.asarray(source)
         if len(blocks) == 1 and values.shape == blocks[0].shape:  # one context, as bound
             blocks[0]._data[...] = values  # casts like np.copyto(casting="unsafe"), but quicker
             continue
-        if values.ndim == 0 or values.shape[0] != slices[-1].stop:
+        if axis >= 0 and (values.ndim <= axis or values.shape[axis] != slices[-1].stop):
             raise MXNetError(f"forward: {what} {desc.name!r} has shape {values.shape} but the "
                              f"batch size is {slices[-1].stop}; every data and label array of a "
-                             f"batch needs that many samples along axis 0")
+                             f"batch needs that many samples along axis {axis} (where its "
+                             f"layout has 'N')")
         for block, part in zip(blocks, slices):
-            piece = values if len(blocks) == 1 else values[part]
+            piece = values if len(blocks) == 1 else _part(values, axis, part)
             if piece.shape != block.shape:
                 raise MXNetError(f"forward: {what} {desc.name!r} has shape {values.shape}, "
                                  f"the module was bound with {desc.shape}")
             block._data[...] = piece  # casts like np.copyto(casting="unsafe"), but quicker
 
 
-def _merge(per_context: list[list[NDArray]]) -> list[NDArray]:
-    return [blocks[0] if len(blocks) == 1 else concatenate(blocks) for blocks in per_context]
+def _merge(per_context: list[list[NDArray]], axes: list[int]) -> list[NDArray]:
+    """Each output joined over the contexts along its batch axis (the first copy without)."""
+    return [blocks[0] if len(blocks) == 1 or axis < 0 else concatenate(blocks, axis=axis)
+            for blocks, axis in zip(per_context, axes)]
 
 
 def _average_into(blocks: list[NDArray], target: NDArray) -> None:

@@ -13,7 +13,7 @@ from ..base import MXNetError
 from ..context import Context, cpu
 from ..initializer import InitDesc, Uniform
 from ..io import DataDesc
-from ..model import load_checkpoint
+from ..model import _create_kvstore, _initialize_kvstore, _update_params, load_checkpoint
 from ..ndarray.ndarray import NDArray
 from .base_module import BaseModule
 from .executor_group import DataParallelExecutorGroup
@@ -60,6 +60,10 @@ def _parse_shapes(shapes: Any, names: list[str], kind: str) -> list[DataDesc]:
         elif (isinstance(item, (tuple, list)) and len(item) == 2 and isinstance(item[0], str)
               and isinstance(item[1], (tuple, list))):
             descs.append(DataDesc(item[0], tuple(item[1])))
+        elif isinstance(item, (tuple, list)) and len(item) == 2 and isinstance(item[0], str):
+            # a name with something other than a shape (e.g. an NDArray): a TypeError, as MXNet
+            raise TypeError(f"bind: the shape of {kind} {item[0]!r} must be a tuple of ints such "
+                            f"as (32, 16), got {type(item[1]).__name__}")
         else:
             raise ValueError(f"bind: {kind}_shapes must be a list of (name, shape) pairs or "
                              f"DataDesc, e.g. [('{kind}', (32, 16))]; got {shapes!r}")
@@ -113,6 +117,7 @@ class Module(BaseModule):
             raise ValueError(f"Module: work_load_list has {len(self._work_load_list)} entries "
                              f"for {len(self._context)} contexts")
         self._symbol = symbol
+        self._group2ctxs = group2ctxs
         self._data_names = list(data_names or [])
         self._label_names = list(label_names or [])
         self._state_names = list(state_names or [])
@@ -130,8 +135,11 @@ class Module(BaseModule):
         self._params_dirty = False
         self._optimizer = None
         self._updater = None
+        self._kvstore = None
+        self._update_on_kvstore = False
         self._preload_opt_states: str | None = None
         self._fresh_gradients = False  # backward ran since the last update
+        self._forward_without_backward = False  # a training forward awaits its backward
         self._exec_group: DataParallelExecutorGroup | None = None
         self._data_shapes: list[DataDesc] = []
         self._label_shapes: list[DataDesc] = []
@@ -343,7 +351,7 @@ class Module(BaseModule):
             self._symbol, self._context, self._work_load_list, self._data_shapes,
             self._label_shapes, self._param_names, for_training, inputs_need_grad,
             shared_group, logger=self.logger, fixed_param_names=self._fixed_param_names,
-            grad_req=grad_req, state_names=self._state_names)
+            grad_req=grad_req, state_names=self._state_names, group2ctxs=self._group2ctxs)
         self.binded = True
         if shared_module is not None:
             self.params_initialized = True
@@ -369,8 +377,9 @@ class Module(BaseModule):
 
         Parameters
         ----------
-        kvstore : str or None, default 'local'
-            'local', 'device' or None: where gradients of several contexts are summed.
+        kvstore : str, KVStore or None, default 'local'
+            Where the gradients of several contexts are summed (``mx.kv``); with one
+            context a name gives no store, as in MXNet.
         optimizer : str or Optimizer, default 'sgd'
         optimizer_params : dict or tuple of pairs, default (('learning_rate', 0.01),)
         force_init : bool, default False
@@ -380,11 +389,10 @@ class Module(BaseModule):
         if self.optimizer_initialized and not force_init:
             self.logger.warning("optimizer already initialized, ignoring...")
             return
-        if kvstore not in (None, "local", "device") and not hasattr(kvstore, "type"):
-            raise ValueError(f"init_optimizer: kvstore must be 'local', 'device' or None, "
-                             f"got {kvstore!r} (distributed training is not supported)")
         if self._params_dirty:
             self.get_params()
+        kvstore, update_on_kvstore = _create_kvstore(kvstore, len(self._context),
+                                                     self._arg_params)
         rescale_grad = 1.0 / self._exec_group.batch_size
         idx2name = dict(enumerate(self._exec_group.param_names))
         if isinstance(optimizer, str):
@@ -408,7 +416,16 @@ class Module(BaseModule):
             raise TypeError(f"init_optimizer: optimizer must be a name or an Optimizer, got "
                             f"{type(optimizer).__name__}")
         self._optimizer = optimizer
-        self._updater = opt.get_updater(optimizer)
+        self._kvstore = kvstore
+        self._update_on_kvstore = update_on_kvstore
+        self._updater = None
+        if kvstore is not None:
+            if update_on_kvstore:
+                kvstore.set_optimizer(optimizer)
+            _initialize_kvstore(kvstore, self._exec_group.param_arrays, self._arg_params,
+                                self._param_names, update_on_kvstore)
+        if not update_on_kvstore:
+            self._updater = opt.get_updater(optimizer)
         self.optimizer_initialized = True
         if self._preload_opt_states is not None:
             self.load_optimizer_states(self._preload_opt_states)
@@ -419,11 +436,17 @@ class Module(BaseModule):
         from ..ndarray.utils import write_atomic
 
         self._require("optimizer_initialized", action="save_optimizer_states")
+        if self._update_on_kvstore:
+            self._kvstore.save_optimizer_states(fname)
+            return
         write_atomic(fname, self._updater.get_states(dump_optimizer=False))
 
     def load_optimizer_states(self, fname: str) -> None:
         """Load optimizer state saved by ``save_optimizer_states``."""
         self._require("optimizer_initialized", action="load_optimizer_states")
+        if self._update_on_kvstore:
+            self._kvstore.load_optimizer_states(fname)
+            return
         try:
             with open(fname, "rb") as handle:
                 payload = handle.read()
@@ -455,38 +478,40 @@ class Module(BaseModule):
             data_shapes = provided or [DataDesc(d.name, s, d.dtype, d.layout)
                                        for d, s in zip(self._data_shapes, new_shapes)]
             label_shapes = getattr(data_batch, "provide_label", None)
-            if not label_shapes and data_batch.label and self._label_shapes:
+            labels = getattr(data_batch, "label", None)
+            if not label_shapes and labels and self._label_shapes:
                 label_shapes = [DataDesc(d.name, lab.shape, d.dtype, d.layout)
-                                for d, lab in zip(self._label_shapes, data_batch.label)]
+                                for d, lab in zip(self._label_shapes, labels)]
             self.reshape(data_shapes, label_shapes or (self._label_shapes or None))
         self._exec_group.forward(data_batch, is_train)
+        self._forward_without_backward = bool(is_train or (is_train is None
+                                                           and self.for_training))
 
     def backward(self, out_grads: Any = None) -> None:
         """Compute gradients (after a training forward)."""
         self._require("binded", "params_initialized", action="backward")
         self._exec_group.backward(out_grads=out_grads)
         self._fresh_gradients = True
+        self._forward_without_backward = False
 
     def update(self) -> None:
-        """Apply the optimizer to every parameter, using gradients summed over contexts."""
+        """Apply the optimizer to every parameter (see ``model._update_params`` for where)."""
         self._require("binded", "params_initialized", "optimizer_initialized", action="update")
-        if not self._fresh_gradients:
+        if not self._fresh_gradients and self._forward_without_backward:
             raise MXNetError("update: no gradients since the last update; call forward(batch, "
                              "is_train=True) and backward() (or forward_backward(batch)) first")
+        if not self._fresh_gradients:
+            # MXNet applies whatever the gradient arrays hold (zeros before any backward)
+            warnings.warn("update: no backward() since the last update, so the optimizer "
+                          "applies the previous (or, before any backward, zero) gradients "
+                          "again; call forward(batch, is_train=True) and backward() (or "
+                          "forward_backward(batch)) first", stacklevel=2)
         self._fresh_gradients = False
         self._params_dirty = True
-        updater = self._updater
         group = self._exec_group
-        for index, (weights, grads) in enumerate(zip(group.param_arrays, group.grad_arrays)):
-            if grads[0] is None:
-                continue  # a fixed parameter
-            if len(weights) == 1:
-                updater(index, grads[0], weights[0])
-                continue
-            total = NDArray(sum(g._data for g in grads), grads[0].context)
-            updater(index, total, weights[0])
-            for weight in weights[1:]:
-                np.copyto(weight._data, weights[0]._data)
+        _update_params(group.param_arrays, group.grad_arrays, self._updater,
+                       len(self._context), self._kvstore, group.param_names,
+                       self._update_on_kvstore)
 
     def update_metric(self, eval_metric: Any, labels: list, pre_sliced: bool = False) -> None:
         """Accumulate ``eval_metric`` on the last forward's outputs and ``labels``."""
@@ -504,6 +529,16 @@ class Module(BaseModule):
             raise MXNetError("get_input_grads: bind the module with inputs_need_grad=True")
         return self._exec_group.get_input_grads(merge_multi_context)
 
+    def get_states(self, merge_multi_context: bool = True) -> list:
+        """The values of the ``state_names`` inputs (e.g. an RNN's state between batches)."""
+        self._require("binded", "params_initialized", action="get_states")
+        return self._exec_group.get_states(merge_multi_context)
+
+    def set_states(self, states: list | None = None, value: float | None = None) -> None:
+        """Set the ``state_names`` inputs from ``states`` or fill them with ``value``."""
+        self._require("binded", "params_initialized", action="set_states")
+        self._exec_group.set_states(states, value)
+
     def install_monitor(self, mon: Any) -> None:
         """Install a ``mx.monitor.Monitor`` on the executors."""
         self._require("binded", action="install_monitor")
@@ -513,4 +548,6 @@ class Module(BaseModule):
         """Use another module's optimizer (as MXNet's bucketing does)."""
         self._optimizer = shared_module._optimizer
         self._updater = shared_module._updater
+        self._kvstore = shared_module._kvstore
+        self._update_on_kvstore = shared_module._update_on_kvstore
         self.optimizer_initialized = True

@@ -392,6 +392,7 @@ class NDArray:
     def __imul__(self, o: Any) -> NDArray: return self._inplace("multiply", o)
     def __itruediv__(self, o: Any) -> NDArray: return self._inplace("divide", o)
     def __imod__(self, o: Any) -> NDArray: return self._inplace("modulo", o)
+    def __ipow__(self, o: Any) -> NDArray: return self._inplace("power", o)
     def __neg__(self) -> NDArray: return self._apply("multiply", -1.0)
 
     def __abs__(self) -> NDArray:

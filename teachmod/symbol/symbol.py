@@ -354,6 +354,8 @@ class Symbol:
             'write', 'add' or 'null', for all arguments or per argument.
         type_dict : dict of str to dtype, optional
             Input dtypes (float32 by default).
+        group2ctx : dict of str to Context, optional
+            The context of the variables of each ``ctx_group`` (see ``mx.AttrScope``).
         **kwargs : tuple of int
             Shapes of the inputs.
         """
@@ -362,7 +364,8 @@ class Symbol:
         _check_unique_inputs(self, "simple_bind")
         _check_memory(self, kwargs)
         return Executor.allocate(self, ctx, grad_req, type_dict or {}, kwargs,
-                                 shared_buffer=shared_buffer, shared_exec=shared_exec)
+                                 shared_buffer=shared_buffer, shared_exec=shared_exec,
+                                 group2ctx=group2ctx)
 
     def bind(self, ctx: Any, args: Any, args_grad: Any = None, grad_req: Any = "write",
              aux_states: Any = None, group2ctx: dict | None = None,
@@ -609,7 +612,12 @@ def _create(op_name: str, args: tuple, kwargs: dict, hint: str) -> Symbol:
     """Apply the operator ``op_name``: the body of every ``mx.sym.<op>`` function."""
     kwargs = dict(kwargs)
     name = kwargs.pop("name", None)
-    attr = kwargs.pop("attr", None)
+    attr = dict(kwargs.pop("attr", None) or {})
+    # as in MXNet, keyword arguments such as lr_mult=0 or __layout__='NC' are attributes of the
+    # node (and of the variables made for it), not operator parameters
+    for key in [k for k in kwargs if k in HIDDEN_KEYS or (k.startswith("__")
+                                                          and k.endswith("__"))]:
+        attr[key] = kwargs.pop(key)
     op_class = registry.get(op_name)
     node_name = NameManager.current().get(name, hint)
     op, inputs = split_call(op_class, args, kwargs, Symbol, node_name)
@@ -692,6 +700,11 @@ def _load_entry(entry: Any, limit: int, nodes: list[_Node], where: str) -> tuple
                          f"output {output} does not exist")
     if version < 0:
         raise MXNetError(f"load_json: {where}: negative version {version}")
+    if where == "heads" and node.op is not None and output >= node.op.num_visible_outputs():
+        # e.g. Pooling's workspace: listed in MXNet's JSON, never computed
+        raise MXNetError(f"load_json: heads: output {output} of node {node.name!r} "
+                         f"({node.op.list_outputs()[output]}) is hidden and cannot be an "
+                         f"output of the network")
     return node, output, version
 
 

@@ -1,0 +1,1 @@
+"""``mx.contrib``: only ``mx.contrib.amp``, so that code importing it loads."""

@@ -45,6 +45,7 @@ def test_plot_network_source_equals_mxnet(case, network, kwargs):
 
 @pytest.mark.parametrize("case, network, kwargs", viz_nets.SUMMARY_CASES,
                          ids=[c[0] for c in viz_nets.SUMMARY_CASES])
+@pytest.mark.filterwarnings("ignore:print_summary. without shape=")  # MXNet prints no warning
 def test_print_summary_equals_mxnet(case, network, kwargs, capsys):
     assert mx.viz.print_summary(net(network), **kwargs) is None
     assert capsys.readouterr().out == (VIZ / f"{case}.summary.txt").read_text(encoding="utf-8")

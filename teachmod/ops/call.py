@@ -21,21 +21,6 @@ def split_call(op_class: type[Operator], args: tuple, kwargs: dict, input_type: 
     ``{input: value}`` (inputs not given are absent).
     """
     params = {k: v for k, v in kwargs.items() if not isinstance(v, input_type) and v is not None}
-    # MXNet's generated signatures list the inputs, then the parameters in order: in
-    # Dropout(data, 0.5) the 0.5 is p
-    num_slots = len(op_class.arguments) + len(op_class.aux_states)
-    if not op_class.variadic and len(args) > num_slots:
-        extra = args[num_slots:]
-        if not any(isinstance(v, input_type) for v in extra):
-            names = list(op_class.params)
-            if len(extra) > len(names):
-                raise MXNetError(f"{op_class.name}: takes at most {num_slots + len(names)} "
-                                 f"positional arguments, got {len(args)}")
-            for key, value in zip(names, extra):
-                if key in params:
-                    raise MXNetError(f"{op_class.name}: parameter {key!r} given twice")
-                params[key] = value
-            args = args[:num_slots]
     named = {k: v for k, v in kwargs.items() if isinstance(v, input_type)}
     if op_class.variadic:  # Concat(a, b, c, dim=1): every positional value is an input
         params.setdefault(op_class.variadic, len(args))
@@ -79,6 +64,8 @@ def _positional_params(op_class: type[Operator], args: tuple, params: dict[str, 
     """
     count = next((i for i, a in enumerate(args) if a is not None
                   and not isinstance(a, input_type)), len(args))
+    if count == 0 and op_class.arguments:
+        return args  # not an input where the first input belongs: the input check explains
     names = list(op_class.params)
     for position, value in enumerate(args[count:]):
         if isinstance(value, input_type):

@@ -1,13 +1,32 @@
 """Shared foundations: the error class and the dtype table used by every file format."""
 from __future__ import annotations
 
+from typing import Any, Callable
+
 import numpy as np
 
-__all__ = ["MXNetError", "DTYPE_TO_FLAG", "FLAG_TO_DTYPE", "dtype_np", "dtype_name"]
+__all__ = ["MXNetError", "NotImplementedForSymbol", "DTYPE_TO_FLAG", "FLAG_TO_DTYPE",
+           "dtype_np", "dtype_name"]
 
 
 class MXNetError(Exception):
     """The error MXNet raises for misuse of its API; teachmod raises it in the same places."""
+
+
+class NotImplementedForSymbol(MXNetError):
+    """A function that works on NDArrays only was called with a Symbol (e.g. ``sym += 1``)."""
+
+    def __init__(self, function: Callable, alias: str | None, *args: Any) -> None:
+        super().__init__()
+        self.function = function.__name__
+        self.alias = alias
+        self.args = [str(type(a)) for a in args]
+
+    def __str__(self) -> str:
+        operator = f' (namely operator "{self.alias}")' if self.alias else ""
+        arguments = f" with arguments ({', '.join(self.args)})" if self.args else ""
+        return (f"Function {self.function}{operator}{arguments} is not implemented for Symbol "
+                f"and only available in NDArray.")
 
 
 # MXNet's type flags, as written in .params files and used by infer_type.

@@ -18,7 +18,7 @@ from typing import Any, Iterator, Sequence
 import numpy as np
 
 from ..attribute import HIDDEN_KEYS, AttrScope, dunder, node_key, operator_key
-from ..base import DTYPE_TO_FLAG, FLAG_TO_DTYPE, MXNetError, dtype_np
+from ..base import DTYPE_TO_FLAG, FLAG_TO_DTYPE, MXNetError, NotImplementedForSymbol, dtype_np
 from ..name import NameManager
 from ..ops import registry
 from ..ops.call import split_call
@@ -291,18 +291,26 @@ class Symbol:
         """
         nodes = self._nodes()
         values: dict[tuple[int, int], Any] = {}
+        hints: dict[tuple[int, int], Any] = {}  # Variable(shape=...), and dtype=
         for node in nodes:
             if node.is_variable:
-                value = known.get(node.name)
-                if value is None:
-                    value = _variable_hint(node, kind)
-                if value:  # () is MXNet 1.x's "unknown shape"
+                hint = _variable_hint(node, kind)
+                if hint:  # () is MXNet 1.x's "unknown shape"
+                    hints[(id(node), 0)] = hint
+                value = known.get(node.name, hint)
+                if value:
                     values[(id(node), 0)] = value
         operators = [n for n in nodes if n.op is not None]
         for sweep in range(2 * len(operators) + 2):
-            order = operators if sweep % 2 == 0 else operators[::-1]
-            changed = [_infer_node(node, values, kind) for node in order]
-            if not any(changed):
+            before = dict(values)
+            for node in operators if sweep % 2 == 0 else operators[::-1]:
+                _infer_node(node, values, kind)
+            # MXNet puts a variable's declared shape back while its shape is incomplete, so a
+            # partly inferred (0, 3, 0, 0) returns to the declared one; complete shapes stay
+            for entry, hint in hints.items():
+                if kind == "shape" and not shape_is_known(values.get(entry)):
+                    values[entry] = hint
+            if values == before:
                 break
         return values
 
@@ -440,44 +448,99 @@ class Symbol:
         return executor.forward()
 
     # ---- arithmetic builds new nodes -----------------------------------------------------
-    def _arith(self, other: Any, array_op: str, scalar_op: str, array_hint: str,
-               scalar_hint: str) -> Symbol:
+    def _arith(self, other: Any, array_op: str, scalar_op: str, swap: bool = False) -> Symbol:
+        """``self <op> other`` as a new node (``other <op> self`` with ``swap``).
+
+        With another Symbol it is the elementwise operator ``array_op`` (``x + y`` is
+        elemwise_add, the operator ``_Plus`` stands for); with a number, ``scalar_op`` with the
+        number as its ``scalar`` parameter. The automatic node name comes from the name MXNet
+        calls, lower-cased: ``_plus0``, ``_plusscalar0``, ``_equal_scalar0``.
+        """
         if isinstance(other, Symbol):
-            return _create(array_op, (self, other), {}, array_hint)
-        if isinstance(other, (int, float, np.number)) and not isinstance(other, bool):
-            return _create(scalar_op, (self,), {"scalar": other}, scalar_hint)
-        raise TypeError(f"cannot combine a Symbol with {type(other).__name__}")
+            lhs, rhs = (other, self) if swap else (self, other)
+            return _create(array_op, (lhs, rhs), {}, array_op.lower())
+        if isinstance(other, (int, float, np.number)) and not isinstance(other, (bool, np.bool_)):
+            return _create(scalar_op, (self,), {"scalar": other}, scalar_op.lower())
+        raise TypeError(f"type {type(other)} not supported: a Symbol combines with another "
+                        f"Symbol or a number")
 
     def __add__(self, o: Any) -> Symbol:
-        return self._arith(o, "elemwise_add", "_plus_scalar", "_plus", "_plusscalar")
+        return self._arith(o, "_Plus", "_PlusScalar")
 
     __radd__ = __add__
 
     def __sub__(self, o: Any) -> Symbol:
-        return self._arith(o, "elemwise_sub", "_minus_scalar", "_minus", "_minusscalar")
+        return self._arith(o, "_Minus", "_MinusScalar")
 
     def __rsub__(self, o: Any) -> Symbol:
-        return self._arith(o, "elemwise_sub", "_rminus_scalar", "_minus", "_rminusscalar")
+        return self._arith(o, "_Minus", "_RMinusScalar", swap=True)
 
     def __mul__(self, o: Any) -> Symbol:
-        return self._arith(o, "elemwise_mul", "_mul_scalar", "_mul", "_mulscalar")
+        return self._arith(o, "_Mul", "_MulScalar")
 
     __rmul__ = __mul__
 
     def __truediv__(self, o: Any) -> Symbol:
-        return self._arith(o, "elemwise_div", "_div_scalar", "_div", "_divscalar")
+        return self._arith(o, "_Div", "_DivScalar")
 
     def __rtruediv__(self, o: Any) -> Symbol:
-        return self._arith(o, "elemwise_div", "_rdiv_scalar", "_div", "_rdivscalar")
+        return self._arith(o, "_Div", "_RDivScalar", swap=True)
+
+    def __mod__(self, o: Any) -> Symbol:
+        return self._arith(o, "_Mod", "_ModScalar")
+
+    def __rmod__(self, o: Any) -> Symbol:
+        return self._arith(o, "_Mod", "_RModScalar", swap=True)
 
     def __pow__(self, o: Any) -> Symbol:
-        return self._arith(o, "_power", "_power_scalar", "_power", "_powerscalar")
+        return self._arith(o, "_Power", "_PowerScalar")
 
     def __rpow__(self, o: Any) -> Symbol:
-        return self._arith(o, "_power", "_rpower_scalar", "_power", "_rpower_scalar")
+        return self._arith(o, "_Power", "_rpower_scalar", swap=True)
 
     def __neg__(self) -> Symbol:
         return self.__mul__(-1.0)
+
+    def __abs__(self) -> Symbol:
+        return _create("abs", (self,), {}, "abs")
+
+    # comparisons give 1 where true and 0 where false, in the inputs' type
+    def __eq__(self, o: Any) -> Symbol:  # type: ignore[override]
+        return self._arith(o, "_equal", "_equal_scalar")
+
+    def __ne__(self, o: Any) -> Symbol:  # type: ignore[override]
+        return self._arith(o, "_not_equal", "_not_equal_scalar")
+
+    def __gt__(self, o: Any) -> Symbol:
+        return self._arith(o, "_greater", "_greater_scalar")
+
+    def __ge__(self, o: Any) -> Symbol:
+        return self._arith(o, "_greater_equal", "_greater_equal_scalar")
+
+    def __lt__(self, o: Any) -> Symbol:
+        return self._arith(o, "_lesser", "_lesser_scalar")
+
+    def __le__(self, o: Any) -> Symbol:
+        return self._arith(o, "_lesser_equal", "_lesser_equal_scalar")
+
+    # MXNet's symbols are unhashable once == builds nodes; teachmod keeps identity hashing
+    __hash__ = object.__hash__
+
+    # A symbol has no value to test or to update in place: these are NDArray-only, as in MXNet
+    def __bool__(self) -> bool:
+        raise NotImplementedForSymbol(self.__bool__, "bool")
+
+    def __iadd__(self, o: Any) -> Symbol:
+        raise NotImplementedForSymbol(self.__iadd__, "+=", o, 1)
+
+    def __isub__(self, o: Any) -> Symbol:
+        raise NotImplementedForSymbol(self.__isub__, "-=", o)
+
+    def __imul__(self, o: Any) -> Symbol:
+        raise NotImplementedForSymbol(self.__imul__, "*=", o)
+
+    def __itruediv__(self, o: Any) -> Symbol:
+        raise NotImplementedForSymbol(self.__itruediv__, "/=", o)
 
     def __getattr__(self, name: str) -> Any:
         # sym.reshape(...), sym.sum(...), sym.softmax()... call mx.sym.<name>(sym, ...)
@@ -486,8 +549,8 @@ class Symbol:
         return lambda *args, **kwargs: _create(name, (self, *args), kwargs, name.lower())
 
 
-def _infer_node(node: _Node, values: dict[tuple[int, int], Any], kind: str) -> bool:
-    """Apply one operator's shape or type rule; returns whether anything new was learned.
+def _infer_node(node: _Node, values: dict[tuple[int, int], Any], kind: str) -> None:
+    """Apply one operator's shape or type rule, adding what it learns to ``values``.
 
     Each input and output entry ends up with what was known of it merged with what the
     operator says; a contradiction is an error naming the node and the input.
@@ -511,7 +574,6 @@ def _infer_node(node: _Node, values: dict[tuple[int, int], Any], kind: str) -> b
             ins, outs, auxs = op.infer_type(given[:num_args])
     slots = op.list_arguments() + op.list_auxiliary_states()
     names = [f"input '{s}'" for s in slots] + [f"output '{s}'" for s in op.list_outputs()]
-    changed = False
     for entry, name, inferred in zip(entries + out_entries, names,
                                      [*ins, *auxs][:len(entries)] + list(outs)):
         before = values.get(entry)
@@ -528,10 +590,8 @@ def _infer_node(node: _Node, values: dict[tuple[int, int], Any], kind: str) -> b
             if before is not None and before != after:
                 raise MXNetError(f"{op.where()}: {name} has type {before} but the operator "
                                  f"needs {after}")
-        if after is not None and after != before:
+        if after is not None:
             values[entry] = after
-            changed = True
-    return changed
 
 
 def _memory_limit() -> int:

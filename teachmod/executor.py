@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import ctypes
+import math
 import os
 import platform
 from operator import itemgetter
@@ -27,6 +28,7 @@ import numpy as np
 
 from .base import MXNetError, dtype_np
 from .ndarray.ndarray import NDArray
+from .ops.registry import shape_is_known
 
 __all__ = ["Executor"]
 
@@ -184,7 +186,7 @@ class Executor:
         self._backward_ready = False  # the last forward kept what backward reads
         self._build_plan()
         self._plan_memory()
-        self.outputs = [NDArray(np.zeros(0, np.float32), ctx) for _ in self._head_slots]
+        self.outputs = self._allocate_outputs()
         self.output_dict = dict(zip(symbol.list_outputs(), self.outputs))
 
     # ---- bind time ------------------------------------------------------------------------
@@ -202,6 +204,18 @@ class Executor:
             if grad is not None and grad.shape != array.shape:
                 raise MXNetError(f"bind: gradient array of {name!r} has shape {grad.shape}, "
                                  f"the argument has {array.shape}")
+
+    def _allocate_outputs(self) -> list[NDArray]:
+        """The output arrays, allocated once at bind time as in MXNet (``forward`` writes into
+        them); an output whose shape or type inference cannot tell starts empty."""
+        given = {n: a.shape for n, a in zip(self._symbol.list_arguments(), self.arg_arrays)}
+        given.update({n: a.shape for n, a in zip(self._symbol.list_auxiliary_states(),
+                                                 self.aux_arrays)})
+        types = {n: a._data.dtype for n, a in zip(self._symbol.list_arguments(), self.arg_arrays)}
+        _, shapes, _ = self._symbol.infer_shape_partial(**given)
+        _, dtypes, _ = self._symbol.infer_type_partial(**types)
+        return [NDArray(np.zeros(shape if shape_is_known(shape) else 0, dtype or np.float32),
+                        self._ctx) for shape, dtype in zip(shapes, dtypes)]
 
     def _build_plan(self) -> None:
         """Number every tensor (slot) and list the operator steps in execution order."""
@@ -378,7 +392,10 @@ class Executor:
             values[slot] = array._data
         monitor = self._monitor
         lean = self._lean_pass = not self.keep_intermediates
-        self._backward_ready = is_train or not lean
+        # as in MXNet, backward may follow an inference forward too (is_train only changes what
+        # operators such as Dropout compute), so an executor with gradients keeps what it reads
+        keep = is_train or bool(self._backward_steps)
+        self._backward_ready = keep or not lean
         for step in self._steps:
             outputs = step.op.forward(is_train, step.gather_inputs(values),
                                       [a._data for a in step.aux] if step.aux else [])
@@ -392,10 +409,14 @@ class Executor:
             if monitor is not None:
                 self._report(step)
             if lean:  # let go of what no later step and no backward will read
-                for slot in step.free_after_train if is_train else step.free_after_inference:
+                for slot in step.free_after_train if keep else step.free_after_inference:
                     values[slot] = None
         for array, slot in zip(self.outputs, self._head_slots):
-            array._data = values[slot]
+            value = values[slot]
+            if array._data.shape == value.shape and array._data.dtype == value.dtype:
+                array._data[...] = value  # the memory bind gave the output (reshape shares it)
+            else:
+                array._data = value
         return self.outputs
 
     def backward(self, out_grads: Any = None, is_train: bool = True) -> None:
@@ -541,24 +562,61 @@ class Executor:
 
     def reshape(self, partial_shaping: bool = False, allow_up_sizing: bool = False,
                 **kwargs: Any) -> Executor:
-        """A new executor for new input shapes, sharing the parameter arrays with this one."""
-        shapes = {name: array.shape for name, array in self.arg_dict.items()}
-        shapes.update({k: tuple(v) for k, v in kwargs.items()})
-        arg_shapes, _, aux_shapes = self._symbol.infer_shape_partial(**kwargs)
+        """A new executor for new input shapes that shares memory with this one, as in MXNet.
+
+        An array whose shape stays is the same array; one that gets smaller is a view of the
+        first elements of the old one (outputs too), so the two executors must not run at the
+        same time; one that gets larger is new, which needs ``allow_up_sizing=True``.
+
+        Parameters
+        ----------
+        partial_shaping : bool, default False
+            Allow the shape of an argument not named in ``kwargs`` to change.
+        allow_up_sizing : bool, default False
+            Allow new, larger arrays.
+        **kwargs : tuple of int
+            New shapes of arguments, e.g. ``data=(16, 10)``.
+        """
+        symbol = self._symbol
+        arg_names, aux_names = symbol.list_arguments(), symbol.list_auxiliary_states()
+        arg_shapes, _, aux_shapes = symbol.infer_shape_partial(**kwargs)
+        unknown = [n for n, s in zip(arg_names + aux_names, arg_shapes + aux_shapes)
+                   if not shape_is_known(s)]
+        if unknown:
+            raise MXNetError(f"reshape: the shapes {kwargs} leave the shapes of {unknown} "
+                             f"undecided; give them too")
+
+        def resized(old: NDArray, shape: tuple[int, ...], what: str) -> NDArray:
+            if old.shape == shape:
+                return old
+            size = math.prod(shape)
+            if size > old._data.size:
+                if not allow_up_sizing:
+                    raise MXNetError(f"reshape: the new shape {shape} of {what} is larger than "
+                                     f"its old shape {old.shape}; pass allow_up_sizing=True to "
+                                     f"allocate new arrays (binding the largest shapes first "
+                                     f"and reshaping to smaller ones avoids that)")
+                return NDArray(np.zeros(shape, old._data.dtype), self._ctx)
+            return NDArray(old._data.reshape(-1)[:size].reshape(shape), self._ctx)
+
         args, grads = [], []
-        for name, shape, req in zip(self.arg_dict, arg_shapes, self._grad_req):
-            old = self.arg_dict[name]
-            if tuple(shape) == old.shape:
-                args.append(old)
-                grads.append(self.grad_dict.get(name))
-            else:
-                if name not in kwargs and not partial_shaping:
-                    raise MXNetError(f"reshape: the shape of {name!r} changes from {old.shape} "
-                                     f"to {tuple(shape)}; pass partial_shaping=True to allow it")
-                args.append(NDArray(np.zeros(shape, old._data.dtype), self._ctx))
-                grads.append(None if req == "null"
-                             else NDArray(np.zeros(shape, old._data.dtype), self._ctx))
-        return Executor(self._symbol, self._ctx, args, grads, self._grad_req, self.aux_arrays)
+        for name, shape, old, grad in zip(arg_names, arg_shapes, self.arg_arrays,
+                                          self.grad_arrays):
+            if shape != old.shape and name not in kwargs and not partial_shaping:
+                raise MXNetError(f"reshape: the shape of {name!r} changes from {old.shape} to "
+                                 f"{shape}, so the new executor would not share it; pass "
+                                 f"partial_shaping=True if that is intended")
+            args.append(resized(old, shape, repr(name)))
+            grads.append(None if grad is None else resized(grad, shape, f"the gradient of "
+                                                                        f"{name!r}"))
+        aux = [resized(old, shape, repr(name))
+               for name, shape, old in zip(aux_names, aux_shapes, self.aux_arrays)]
+        executor = Executor(symbol, self._ctx, args, grads, self._grad_req, aux)
+        for old, new in zip(self.outputs, executor.outputs):  # outputs that fit share memory
+            if 0 < new._data.size <= old._data.size and new._data.dtype == old._data.dtype:
+                new._data = resized(old, new.shape, "an output")._data
+        executor.output_dict = dict(zip(symbol.list_outputs(), executor.outputs))
+        return executor
 
     def debug_str(self) -> str:
         """The execution plan, one operator per line."""

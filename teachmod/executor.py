@@ -241,6 +241,7 @@ class Executor:
             num_slots += len(outputs)
             self._steps.append(_Step(op, node.name, inputs, outputs, aux, node.output_names()))
         self._values: list[np.ndarray | None] = [None] * num_slots
+        self._slot_of = slot_of  # (id(node), output index) -> slot
         self._head_slots = [slot_of[(id(n), i)] for n, i in self._symbol._outputs]
         self._head_is_loss = [(n.op is not None and n.op.is_loss) for n, _ in self._symbol._outputs]
         # which slots need a gradient: those on a path to an argument whose grad_req isn't null
@@ -257,6 +258,16 @@ class Executor:
             step.op.grad_mask = tuple(needs[s] for s in step.inputs)
             for s in step.outputs:
                 needs[s] = step.needs_backward
+        # and those a gradient reaches from the outputs: none passes an operator that blocks
+        # gradients (BlockGrad), so what only feeds one needs no backward, as in MXNet
+        reached = [False] * num_slots
+        for slot in self._head_slots:
+            reached[slot] = True
+        for step in reversed(self._steps):
+            step.needs_backward = (step.needs_backward and not step.op.blocks_gradient
+                                   and any(reached[s] for s in step.outputs))
+            for s in step.inputs:
+                reached[s] = reached[s] or step.needs_backward
         self._slot_needs_grad = needs
         self._backward_steps = [s for s in reversed(self._steps) if s.needs_backward]
         self._grads: list[np.ndarray | None] = []
@@ -618,10 +629,44 @@ class Executor:
         executor.output_dict = dict(zip(symbol.list_outputs(), executor.outputs))
         return executor
 
+    def _peak_bytes(self) -> int:
+        """The most memory the operators' outputs and their gradients hold at one time in a
+        pass -- forward, then backward if this executor runs one -- when each tensor is let
+        go as the memory plan says (arguments, their gradients and auxiliary states are not
+        counted: the caller owns them)."""
+        given = {n: a.shape for n, a in zip(self._symbol.list_arguments(), self.arg_arrays)}
+        given.update({n: a.shape for n, a in zip(self._symbol.list_auxiliary_states(),
+                                                 self.aux_arrays)})
+        types = {n: a._data.dtype for n, a in zip(self._symbol.list_arguments(), self.arg_arrays)}
+        shapes, dtypes = self._symbol._infer(given, "shape"), self._symbol._infer(types, "type")
+        size = {slot: math.prod(shapes.get(entry, ()))
+                * np.dtype(dtypes.get(entry, "float32")).itemsize
+                for entry, slot in self._slot_of.items()}
+        training = bool(self._backward_steps)
+        live: dict[int, int] = {}  # slot -> bytes of the tensors held now
+        peak = 0
+        for step in self._steps:
+            live.update({slot: size[slot] for slot in step.outputs})
+            peak = max(peak, sum(live.values()))
+            for slot in step.free_after_train if training else step.free_after_inference:
+                live.pop(slot, None)
+        grads = {slot: size[slot] for slot in self._head_slots if training}
+        produced = {slot for step in self._steps for slot in step.outputs}
+        for step in self._backward_steps:
+            grads.update({s: size[s] for s in step.inputs if s in produced})
+            peak = max(peak, sum(live.values()) + sum(grads.values()))
+            for slot in step.outputs:
+                grads.pop(slot, None)
+            for slot in step.free_after_backward:
+                live.pop(slot, None)
+        return peak
+
     def debug_str(self) -> str:
-        """The execution plan, one operator per line."""
+        """The execution plan, one operator per line, and the memory it needs at most, in
+        MXNet's words ``Total N MB allocated``."""
         lines = [f"Symbol outputs: {self._symbol.list_outputs()}"]
         for step in self._steps:
             lines.append(f"Op:{step.op.name}, Name={step.name}, inputs={step.inputs}, "
                          f"outputs={step.outputs}")
+        lines.append(f"Total {self._peak_bytes() >> 20} MB allocated")
         return "\n".join(lines)

@@ -163,6 +163,8 @@ class Operator:
         executor frees every other intermediate tensor as soon as the forward pass is done with
         it, so that a training batch holds only what backward will read; ``backward`` gets None
         in place of a tensor it did not ask for.
+    blocks_gradient : no gradient flows back through the operator (BlockGrad): the executor
+        runs no backward for it, nor for the nodes only it reads.
     infers_backward : the operator's own ``infer_shape`` / ``infer_type`` take the known output
         shapes / types as a second argument, and its ``infer_shape`` understands shapes with
         unknown (0) dimensions, so that shapes can flow from the outputs back to the inputs as
@@ -179,6 +181,7 @@ class Operator:
     is_loss: bool = False
     variadic: str | None = None
     backward_reads: tuple[str, ...] | None = None
+    blocks_gradient: bool = False
     infers_backward: bool = False
     # Set by the executor: which inputs need a gradient (None = all). Operators may skip the
     # work for the others, as a real framework skips the data gradient of the first layer.

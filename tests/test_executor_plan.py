@@ -1,0 +1,41 @@
+"""What the executor plans at bind time: which steps run backward (none below a BlockGrad)
+and how much memory a pass needs at most (``debug_str``'s ``Total N MB allocated``, whose
+values here are MXNet 1.9.1's for the same graphs)."""
+import re
+
+import numpy as np
+
+import teachmod as mx
+
+
+def _total_mb(executor):
+    return int(re.search(r"Total (\d+) MB allocated", executor.debug_str()).group(1))
+
+
+def _chain():
+    data = mx.sym.Variable("data")
+    for _ in range(10):
+        data = data * data
+    return data
+
+
+def test_memory_of_a_training_and_an_inference_pass():
+    shape = (10, 3, 256, 256)  # 7.5 MB a tensor
+    assert _total_mb(_chain().simple_bind(mx.cpu(), data=shape)) == 90  # as MXNet 1.9.1
+    assert _total_mb(_chain().simple_bind(mx.cpu(), data=shape, grad_req="null")) == 15
+    blocked = mx.sym.stop_gradient(_chain())
+    assert _total_mb(blocked.simple_bind(mx.cpu(), data=shape)) == 15
+
+
+def test_no_backward_runs_below_a_blockgrad():
+    x = mx.sym.Variable("x")
+    y = mx.sym.Variable("y")
+    net = mx.sym.stop_gradient(mx.sym.exp(x, name="e")) * y
+    ex = net.simple_bind(mx.cpu(), x=(3,), y=(3,))
+    assert [s.name for s in ex._backward_steps] == [net.name]
+    ex.arg_dict["x"][:] = 1.0
+    ex.grad_dict["x"][:] = 5.0  # written as zeros: no gradient reaches x
+    ex.forward(is_train=True)
+    ex.backward(mx.nd.ones((3,)))
+    np.testing.assert_array_equal(ex.grad_dict["x"].asnumpy(), np.zeros(3))
+    np.testing.assert_allclose(ex.grad_dict["y"].asnumpy(), np.full(3, np.e), rtol=1e-6)

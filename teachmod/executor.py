@@ -107,16 +107,16 @@ class _Step:
 
 
 def _by_name(arrays: Any, names: list[str], what: str, required: bool) -> list[NDArray | None]:
-    """Arrays given as a list (in ``names`` order) or a dict, as a list in ``names`` order."""
+    """Arrays given as a list (in ``names`` order) or a dict, as a list in ``names`` order.
+
+    A dict may hold arrays for names the symbol does not use: as in MXNet they are ignored, so
+    one dict of parameters can bind several symbols.
+    """
     if arrays is None:
         if required and names:
             raise MXNetError(f"bind: {what} are required for {names}")
         return [None] * len(names)
     if isinstance(arrays, dict):
-        unknown = sorted(set(arrays) - set(names))
-        if unknown and what != "args_grad":
-            raise MXNetError(f"bind: {what} has names {unknown} that the symbol does not use; "
-                             f"expected names from {names}")
         result = [arrays.get(n) for n in names]
     else:
         result = list(arrays)
@@ -127,7 +127,9 @@ def _by_name(arrays: Any, names: list[str], what: str, required: bool) -> list[N
     if required:
         missing = [n for n, a in zip(names, result) if a is None]
         if missing:
-            raise MXNetError(f"bind: {what} is missing {missing}")
+            unused = sorted(set(arrays) - set(names)) if isinstance(arrays, dict) else []
+            hint = f" (it has {unused}, which the symbol does not use)" if unused else ""
+            raise MXNetError(f"bind: {what} is missing {missing}{hint}")
     for name, array in zip(names, result):
         if array is not None and not isinstance(array, NDArray):
             raise TypeError(f"bind: {what}[{name!r}] must be an NDArray, got "

@@ -39,3 +39,10 @@ def test_no_backward_runs_below_a_blockgrad():
     ex.backward(mx.nd.ones((3,)))
     np.testing.assert_array_equal(ex.grad_dict["x"].asnumpy(), np.zeros(3))
     np.testing.assert_allclose(ex.grad_dict["y"].asnumpy(), np.full(3, np.e), rtol=1e-6)
+
+
+def test_bind_ignores_arrays_the_symbol_does_not_use():
+    y = mx.sym.Variable("x") * 2
+    ex = y.bind(mx.cpu(), {"x": mx.nd.ones((2,)), "extra": mx.nd.ones((3,))},
+                args_grad={"x": mx.nd.zeros((2,)), "other": mx.nd.zeros((1,))})
+    np.testing.assert_array_equal(ex.forward()[0].asnumpy(), [2.0, 2.0])

@@ -110,3 +110,15 @@ def test_operator_lr_mult_reaches_its_weights():
     attrs = fc.attr_dict()
     assert attrs["fc_weight"]["__lr_mult__"] == "0" and attrs["fc_bias"]["lr_mult"] == "0"
     assert "lr_mult" not in json.loads(fc.tojson())["nodes"][-1]["attrs"]  # only __lr_mult__
+
+
+def test_internal_operators_and_backward_inference_through_a_shape_constraint():
+    w = mx.sym.Variable("weight")
+    shifted = mx.sym.broadcast_add(w, mx.sym.Variable("wshift", shape=(1,)))
+    like_w = mx.sym._internal._identity_with_attr_like_rhs(shifted, w)
+    net = mx.sym.FullyConnected(mx.sym.Variable("data"), weight=like_w, num_hidden=11,
+                                no_bias=True)
+    args, _, _ = net.infer_shape(data=(7, 100))
+    assert dict(zip(net.list_arguments(), args))["weight"] == (11, 100)
+    with pytest.raises(AttributeError):
+        mx.sym._internal.FullyConnected  # noqa: B018  (only names with an underscore)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ..ops import registry
+from . import _internal  # noqa: F401  (mx.sym._internal, as in MXNet)
 from .symbol import Group, Symbol, Variable, create, load, load_json, var
 
 __all__ = ["Symbol", "Variable", "var", "Group", "load", "load_json"]

@@ -167,6 +167,7 @@ SHAPE_CASES = [
     ("Reshape", {"shape": (0, -4, -1, 1, 0)}, [normal(2, 3, 4)], {}),
     ("_copy", {}, [normal(3, 4)], {}),
     ("identity", {}, [normal(3, 4)], {}),
+    ("_identity_with_attr_like_rhs", {}, [normal(3, 4), normal(3, 4, seed=1)], {}),
     ("add_n", {"num_args": 3}, [normal(2, 3), normal(2, 3, seed=1), normal(2, 3, seed=2)], {}),
     ("ElementWiseSum", {"num_args": 1}, [normal(2, 3)], {}),
     ("zeros_like", {}, [normal(2, 3)], {}),

@@ -28,7 +28,7 @@ import numpy as np
 
 from .base import MXNetError, dtype_np
 from .ndarray.ndarray import NDArray
-from .ops.registry import shape_is_known
+from .ops.registry import Operator, shape_is_known
 
 __all__ = ["Executor"]
 
@@ -272,6 +272,12 @@ class Executor:
                 reached[s] = reached[s] or step.needs_backward
         self._slot_needs_grad = needs
         self._backward_steps = [s for s in reversed(self._steps) if s.needs_backward]
+        for step in self._backward_steps:  # refuse at bind time, as MXNet does
+            if type(step.op).backward is Operator.backward:
+                raise MXNetError(
+                    f"bind: {step.op.where()} is not differentiable (it has no backward), but "
+                    f"a gradient is asked for through it; use grad_req='null' for the "
+                    f"arguments below it, or put a BlockGrad (mx.sym.stop_gradient) after it")
         self._grads: list[np.ndarray | None] = []
         self._sent: dict[str, list[np.ndarray | None]] = {}
         self._slot_names = {slot: n.name for slot, n in zip(

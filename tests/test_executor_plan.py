@@ -4,8 +4,10 @@ values here are MXNet 1.9.1's for the same graphs)."""
 import re
 
 import numpy as np
+import pytest
 
 import teachmod as mx
+from teachmod.base import MXNetError
 
 
 def _total_mb(executor):
@@ -46,3 +48,25 @@ def test_bind_ignores_arrays_the_symbol_does_not_use():
     ex = y.bind(mx.cpu(), {"x": mx.nd.ones((2,)), "extra": mx.nd.ones((3,))},
                 args_grad={"x": mx.nd.zeros((2,)), "other": mx.nd.zeros((1,))})
     np.testing.assert_array_equal(ex.forward()[0].asnumpy(), [2.0, 2.0])
+
+
+def test_an_operator_without_backward_is_refused_at_bind_unless_blocked():
+    from teachmod.ops.registry import Operator, register
+
+    @register
+    class _NoGradient(Operator):  # a test-only operator: forward, and no backward
+        name = "_test_no_gradient"
+
+        def forward(self, is_train, inputs, aux):
+            return [inputs[0] + 1]
+
+    x = mx.sym.Variable("x")
+    y = mx.sym._internal._test_no_gradient(x, name="ng")
+    try:
+        with pytest.raises(MXNetError, match="'ng' is not differentiable.*stop_gradient"):
+            y.simple_bind(mx.cpu(), x=(2,))
+        mx.sym.stop_gradient(y).simple_bind(mx.cpu(), x=(2,)).forward()
+        y.simple_bind(mx.cpu(), x=(2,), grad_req="null").forward()
+    finally:
+        from teachmod.ops import registry
+        del registry._REGISTRY["_test_no_gradient"]

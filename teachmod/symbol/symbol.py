@@ -240,13 +240,14 @@ class Symbol:
         return attrs.get(key)
 
     def list_attr(self, recursive: bool = False) -> dict[str, str]:
-        """Attributes of this node (with ``recursive``, of all nodes as ``node$key``).
+        """Attributes of this node; ``attr_dict()`` gives those of every node.
 
         Hidden keys such as ``__lr_mult__`` are also given without underscores, as MXNet does.
+        ``recursive=True`` raises DeprecationWarning, as in MXNet 1.9.
         """
         if recursive:
-            return {f"{n}${k}": v for n, attrs in self.attr_dict().items()
-                    for k, v in attrs.items()}
+            raise DeprecationWarning("Symbol.list_attr with recursive=True has been deprecated. "
+                                     "Please use attr_dict instead.")
         if len(self._outputs) != 1:
             return {}
         return _with_plain_keys(self._outputs[0][0].all_attrs())

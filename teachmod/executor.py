@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import ctypes
+import math
 import os
 import platform
 from operator import itemgetter
@@ -27,6 +28,7 @@ import numpy as np
 
 from .base import MXNetError, dtype_np
 from .ndarray.ndarray import NDArray
+from .ops.registry import Operator, shape_is_known
 
 __all__ = ["Executor"]
 
@@ -105,16 +107,16 @@ class _Step:
 
 
 def _by_name(arrays: Any, names: list[str], what: str, required: bool) -> list[NDArray | None]:
-    """Arrays given as a list (in ``names`` order) or a dict, as a list in ``names`` order."""
+    """Arrays given as a list (in ``names`` order) or a dict, as a list in ``names`` order.
+
+    A dict may hold arrays for names the symbol does not use: as in MXNet they are ignored, so
+    one dict of parameters can bind several symbols.
+    """
     if arrays is None:
         if required and names:
             raise MXNetError(f"bind: {what} are required for {names}")
         return [None] * len(names)
     if isinstance(arrays, dict):
-        unknown = sorted(set(arrays) - set(names))
-        if unknown and what != "args_grad":
-            raise MXNetError(f"bind: {what} has names {unknown} that the symbol does not use; "
-                             f"expected names from {names}")
         result = [arrays.get(n) for n in names]
     else:
         result = list(arrays)
@@ -125,7 +127,9 @@ def _by_name(arrays: Any, names: list[str], what: str, required: bool) -> list[N
     if required:
         missing = [n for n, a in zip(names, result) if a is None]
         if missing:
-            raise MXNetError(f"bind: {what} is missing {missing}")
+            unused = sorted(set(arrays) - set(names)) if isinstance(arrays, dict) else []
+            hint = f" (it has {unused}, which the symbol does not use)" if unused else ""
+            raise MXNetError(f"bind: {what} is missing {missing}{hint}")
     for name, array in zip(names, result):
         if array is not None and not isinstance(array, NDArray):
             raise TypeError(f"bind: {what}[{name!r}] must be an NDArray, got "
@@ -184,7 +188,7 @@ class Executor:
         self._backward_ready = False  # the last forward kept what backward reads
         self._build_plan()
         self._plan_memory()
-        self.outputs = [NDArray(np.zeros(0, np.float32), ctx) for _ in self._head_slots]
+        self.outputs = self._allocate_outputs()
         self.output_dict = dict(zip(symbol.list_outputs(), self.outputs))
 
     # ---- bind time ------------------------------------------------------------------------
@@ -202,6 +206,18 @@ class Executor:
             if grad is not None and grad.shape != array.shape:
                 raise MXNetError(f"bind: gradient array of {name!r} has shape {grad.shape}, "
                                  f"the argument has {array.shape}")
+
+    def _allocate_outputs(self) -> list[NDArray]:
+        """The output arrays, allocated once at bind time as in MXNet (``forward`` writes into
+        them); an output whose shape or type inference cannot tell starts empty."""
+        given = {n: a.shape for n, a in zip(self._symbol.list_arguments(), self.arg_arrays)}
+        given.update({n: a.shape for n, a in zip(self._symbol.list_auxiliary_states(),
+                                                 self.aux_arrays)})
+        types = {n: a._data.dtype for n, a in zip(self._symbol.list_arguments(), self.arg_arrays)}
+        _, shapes, _ = self._symbol.infer_shape_partial(**given)
+        _, dtypes, _ = self._symbol.infer_type_partial(**types)
+        return [NDArray(np.zeros(shape if shape_is_known(shape) else 0, dtype or np.float32),
+                        self._ctx) for shape, dtype in zip(shapes, dtypes)]
 
     def _build_plan(self) -> None:
         """Number every tensor (slot) and list the operator steps in execution order."""
@@ -227,6 +243,7 @@ class Executor:
             num_slots += len(outputs)
             self._steps.append(_Step(op, node.name, inputs, outputs, aux, node.output_names()))
         self._values: list[np.ndarray | None] = [None] * num_slots
+        self._slot_of = slot_of  # (id(node), output index) -> slot
         self._head_slots = [slot_of[(id(n), i)] for n, i in self._symbol._outputs]
         self._head_is_loss = [(n.op is not None and n.op.is_loss) for n, _ in self._symbol._outputs]
         # which slots need a gradient: those on a path to an argument whose grad_req isn't null
@@ -243,8 +260,24 @@ class Executor:
             step.op.grad_mask = tuple(needs[s] for s in step.inputs)
             for s in step.outputs:
                 needs[s] = step.needs_backward
+        # and those a gradient reaches from the outputs: none passes an operator that blocks
+        # gradients (BlockGrad), so what only feeds one needs no backward, as in MXNet
+        reached = [False] * num_slots
+        for slot in self._head_slots:
+            reached[slot] = True
+        for step in reversed(self._steps):
+            step.needs_backward = (step.needs_backward and not step.op.blocks_gradient
+                                   and any(reached[s] for s in step.outputs))
+            for s in step.inputs:
+                reached[s] = reached[s] or step.needs_backward
         self._slot_needs_grad = needs
         self._backward_steps = [s for s in reversed(self._steps) if s.needs_backward]
+        for step in self._backward_steps:  # refuse at bind time, as MXNet does
+            if type(step.op).backward is Operator.backward:
+                raise MXNetError(
+                    f"bind: {step.op.where()} is not differentiable (it has no backward), but "
+                    f"a gradient is asked for through it; use grad_req='null' for the "
+                    f"arguments below it, or put a BlockGrad (mx.sym.stop_gradient) after it")
         self._grads: list[np.ndarray | None] = []
         self._sent: dict[str, list[np.ndarray | None]] = {}
         self._slot_names = {slot: n.name for slot, n in zip(
@@ -387,7 +420,10 @@ class Executor:
             values[slot] = array._data
         monitor = self._monitor
         lean = self._lean_pass = not self.keep_intermediates
-        self._backward_ready = is_train or not lean
+        # as in MXNet, backward may follow an inference forward too (is_train only changes what
+        # operators such as Dropout compute), so an executor with gradients keeps what it reads
+        keep = is_train or bool(self._backward_steps)
+        self._backward_ready = keep or not lean
         for step in self._steps:
             outputs = step.op.forward(is_train, step.gather_inputs(values),
                                       [a._data for a in step.aux] if step.aux else [])
@@ -401,10 +437,14 @@ class Executor:
             if monitor is not None:
                 self._report(step)
             if lean:  # let go of what no later step and no backward will read
-                for slot in step.free_after_train if is_train else step.free_after_inference:
+                for slot in step.free_after_train if keep else step.free_after_inference:
                     values[slot] = None
         for array, slot in zip(self.outputs, self._head_slots):
-            array._data = values[slot]
+            value = values[slot]
+            if array._data.shape == value.shape and array._data.dtype == value.dtype:
+                array._data[...] = value  # the memory bind gave the output (reshape shares it)
+            else:
+                array._data = value
         return self.outputs
 
     def backward(self, out_grads: Any = None, is_train: bool = True) -> None:
@@ -563,29 +603,100 @@ class Executor:
 
     def reshape(self, partial_shaping: bool = False, allow_up_sizing: bool = False,
                 **kwargs: Any) -> Executor:
-        """A new executor for new input shapes, sharing the parameter arrays with this one."""
-        shapes = {name: array.shape for name, array in self.arg_dict.items()}
-        shapes.update({k: tuple(v) for k, v in kwargs.items()})
-        arg_shapes, _, aux_shapes = self._symbol.infer_shape_partial(**kwargs)
+        """A new executor for new input shapes that shares memory with this one, as in MXNet.
+
+        An array whose shape stays is the same array; one that gets smaller is a view of the
+        first elements of the old one (outputs too), so the two executors must not run at the
+        same time; one that gets larger is new, which needs ``allow_up_sizing=True``.
+
+        Parameters
+        ----------
+        partial_shaping : bool, default False
+            Allow the shape of an argument not named in ``kwargs`` to change.
+        allow_up_sizing : bool, default False
+            Allow new, larger arrays.
+        **kwargs : tuple of int
+            New shapes of arguments, e.g. ``data=(16, 10)``.
+        """
+        symbol = self._symbol
+        arg_names, aux_names = symbol.list_arguments(), symbol.list_auxiliary_states()
+        arg_shapes, _, aux_shapes = symbol.infer_shape_partial(**kwargs)
+        unknown = [n for n, s in zip(arg_names + aux_names, arg_shapes + aux_shapes)
+                   if not shape_is_known(s)]
+        if unknown:
+            raise MXNetError(f"reshape: the shapes {kwargs} leave the shapes of {unknown} "
+                             f"undecided; give them too")
+
+        def resized(old: NDArray, shape: tuple[int, ...], what: str) -> NDArray:
+            if old.shape == shape:
+                return old
+            size = math.prod(shape)
+            if size > old._data.size:
+                if not allow_up_sizing:
+                    raise MXNetError(f"reshape: the new shape {shape} of {what} is larger than "
+                                     f"its old shape {old.shape}; pass allow_up_sizing=True to "
+                                     f"allocate new arrays (binding the largest shapes first "
+                                     f"and reshaping to smaller ones avoids that)")
+                return NDArray(np.zeros(shape, old._data.dtype), self._ctx)
+            return NDArray(old._data.reshape(-1)[:size].reshape(shape), self._ctx)
+
         args, grads = [], []
-        for name, shape, req in zip(self.arg_dict, arg_shapes, self._grad_req):
-            old = self.arg_dict[name]
-            if tuple(shape) == old.shape:
-                args.append(old)
-                grads.append(self.grad_dict.get(name))
-            else:
-                if name not in kwargs and not partial_shaping:
-                    raise MXNetError(f"reshape: the shape of {name!r} changes from {old.shape} "
-                                     f"to {tuple(shape)}; pass partial_shaping=True to allow it")
-                args.append(NDArray(np.zeros(shape, old._data.dtype), self._ctx))
-                grads.append(None if req == "null"
-                             else NDArray(np.zeros(shape, old._data.dtype), self._ctx))
-        return Executor(self._symbol, self._ctx, args, grads, self._grad_req, self.aux_arrays)
+        for name, shape, old, grad in zip(arg_names, arg_shapes, self.arg_arrays,
+                                          self.grad_arrays):
+            if shape != old.shape and name not in kwargs and not partial_shaping:
+                raise MXNetError(f"reshape: the shape of {name!r} changes from {old.shape} to "
+                                 f"{shape}, so the new executor would not share it; pass "
+                                 f"partial_shaping=True if that is intended")
+            args.append(resized(old, shape, repr(name)))
+            grads.append(None if grad is None else resized(grad, shape, f"the gradient of "
+                                                                        f"{name!r}"))
+        aux = [resized(old, shape, repr(name))
+               for name, shape, old in zip(aux_names, aux_shapes, self.aux_arrays)]
+        executor = Executor(symbol, self._ctx, args, grads, self._grad_req, aux)
+        for old, new in zip(self.outputs, executor.outputs):  # outputs that fit share memory
+            if 0 < new._data.size <= old._data.size and new._data.dtype == old._data.dtype:
+                new._data = resized(old, new.shape, "an output")._data
+        executor.output_dict = dict(zip(symbol.list_outputs(), executor.outputs))
+        return executor
+
+    def _peak_bytes(self) -> int:
+        """The most memory the operators' outputs and their gradients hold at one time in a
+        pass -- forward, then backward if this executor runs one -- when each tensor is let
+        go as the memory plan says (arguments, their gradients and auxiliary states are not
+        counted: the caller owns them)."""
+        given = {n: a.shape for n, a in zip(self._symbol.list_arguments(), self.arg_arrays)}
+        given.update({n: a.shape for n, a in zip(self._symbol.list_auxiliary_states(),
+                                                 self.aux_arrays)})
+        types = {n: a._data.dtype for n, a in zip(self._symbol.list_arguments(), self.arg_arrays)}
+        shapes, dtypes = self._symbol._infer(given, "shape"), self._symbol._infer(types, "type")
+        size = {slot: math.prod(shapes.get(entry, ()))
+                * np.dtype(dtypes.get(entry, "float32")).itemsize
+                for entry, slot in self._slot_of.items()}
+        training = bool(self._backward_steps)
+        live: dict[int, int] = {}  # slot -> bytes of the tensors held now
+        peak = 0
+        for step in self._steps:
+            live.update({slot: size[slot] for slot in step.outputs})
+            peak = max(peak, sum(live.values()))
+            for slot in step.free_after_train if training else step.free_after_inference:
+                live.pop(slot, None)
+        grads = {slot: size[slot] for slot in self._head_slots if training}
+        produced = {slot for step in self._steps for slot in step.outputs}
+        for step in self._backward_steps:
+            grads.update({s: size[s] for s in step.inputs if s in produced})
+            peak = max(peak, sum(live.values()) + sum(grads.values()))
+            for slot in step.outputs:
+                grads.pop(slot, None)
+            for slot in step.free_after_backward:
+                live.pop(slot, None)
+        return peak
 
     def debug_str(self) -> str:
-        """The execution plan, one operator per line."""
+        """The execution plan, one operator per line, and the memory it needs at most, in
+        MXNet's words ``Total N MB allocated``."""
         lines = [f"Symbol outputs: {self._symbol.list_outputs()}"]
         for step in self._steps:
             lines.append(f"Op:{step.op.name}, Name={step.name}, inputs={step.inputs}, "
                          f"outputs={step.outputs}")
+        lines.append(f"Total {self._peak_bytes() >> 20} MB allocated")
         return "\n".join(lines)

@@ -75,7 +75,9 @@ def test_simple_bind_dicts_and_forward_kwargs():
     assert out[0].shape == (4, 3) and ex.output_dict["softmax_output"] is out[0]
     with pytest.raises(MXNetError, match="'data' has shape \\(2, 6\\).*bound with \\(4, 6\\)"):
         ex.forward(data=np.ones((2, 6)))
-    bigger = ex.reshape(data=(8, 6), softmax_label=(8,))
+    with pytest.raises(MXNetError, match="allow_up_sizing"):  # MXNet's rule
+        ex.reshape(data=(8, 6), softmax_label=(8,))
+    bigger = ex.reshape(allow_up_sizing=True, data=(8, 6), softmax_label=(8,))
     assert bigger.arg_dict["fc1_weight"] is ex.arg_dict["fc1_weight"]
     assert bigger.forward(data=np.ones((8, 6)))[0].shape == (8, 3)
 
@@ -177,15 +179,53 @@ def test_lean_passes_let_go_of_what_backward_does_not_read():
 
 
 def test_inference_passes_keep_nothing_but_the_outputs():
-    ex = small_net().simple_bind(mx.cpu(), data=(4, 6))
+    ex = small_net().simple_bind(mx.cpu(), data=(4, 6), grad_req="null")
     out = ex.forward(data=np.ones((4, 6)))[0].asnumpy()
     assert [ex._slot_names[s] for s, v in enumerate(ex._values)
             if v is not None and ex._slot_names[s].endswith("_output")] == ["softmax_output"]
-    with pytest.raises(MXNetError, match="is_train=False"):
-        ex.backward()
     ex.keep_intermediates = True
     np.testing.assert_array_equal(ex.forward(data=np.ones((4, 6)))[0].asnumpy(), out)
     assert ex.values_by_name()["act_output"].shape == (4, 5)
+
+
+def test_backward_may_follow_an_inference_forward():
+    # as in MXNet: is_train=False changes what Dropout/BatchNorm compute, not whether the
+    # executor can run backward afterwards
+    ex = small_net().simple_bind(mx.cpu(), data=(4, 6))
+    ex.arg_dict["fc1_weight"][:] = 0.1
+    ex.forward(is_train=False, data=np.ones((4, 6)))
+    ex.backward()
+    inference = ex.grad_dict["fc1_weight"].asnumpy().copy()
+    ex.forward(is_train=True, data=np.ones((4, 6)))
+    ex.backward()
+    np.testing.assert_array_equal(ex.grad_dict["fc1_weight"].asnumpy(), inference)
+
+
+def test_outputs_live_in_memory_bind_gave_them():
+    ex = small_net().simple_bind(mx.cpu(), data=(4, 6))
+    first = ex.outputs[0]
+    assert first.shape == (4, 3)  # allocated at bind, before any forward
+    memory = first._data
+    ex.forward(data=np.ones((4, 6)))
+    assert ex.outputs[0] is first and first._data is memory
+
+
+def test_reshape_shares_memory_as_mxnet_does():
+    net = mx.sym.FullyConnected(mx.sym.Variable("x"), num_hidden=4, name="fc")
+    ex = net.simple_bind(mx.cpu(), x=(5, 4), grad_req="null")
+    ex.arg_dict["x"][:] = 1
+    ex.arg_dict["fc_weight"][:] = 1
+    ex.arg_dict["fc_bias"][:] = 0
+    small = ex.reshape(x=(3, 4))
+    assert small.arg_dict["fc_weight"] is ex.arg_dict["fc_weight"]
+    small.forward()
+    assert (small.outputs[0].asnumpy() == 4).all()
+    assert (ex.outputs[0].asnumpy()[:3] == 4).all()  # the smaller output is a view of ours
+    big = ex.reshape(allow_up_sizing=True, x=(6, 4))
+    big.arg_dict["x"][:] = 0  # a new array: ours is untouched
+    assert (ex.arg_dict["x"].asnumpy() == 1).all()
+    with pytest.raises(MXNetError, match="partial_shaping"):
+        net.simple_bind(mx.cpu(), x=(5, 4)).reshape(x=(5, 2))  # fc_weight would change
 
 
 @pytest.mark.parametrize("setting, tuned", [("0", False), ("off", False), ("", True)])

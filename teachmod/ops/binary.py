@@ -17,7 +17,7 @@ from typing import Callable
 
 import numpy as np
 
-from .registry import Operator, register
+from .registry import Operator, merge_shapes, register
 
 Forward = Callable[[np.ndarray, np.ndarray], np.ndarray]
 Partial = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
@@ -139,16 +139,19 @@ class Broadcast(BinaryMath):
 
 
 class Elementwise(BinaryMath):
-    """Inputs of exactly the same shape; either one's shape gives the other's."""
+    """Inputs of exactly the same shape; either one's shape (or the output's) gives the other's."""
 
-    def infer_shape(self, in_shapes):
+    infers_backward = True
+
+    def infer_shape(self, in_shapes, out_shapes=None):
         lhs, rhs = in_shapes
-        if lhs is not None and rhs is not None and tuple(lhs) != tuple(rhs):
+        try:
+            merge_shapes(lhs, rhs)
+        except ValueError:
             raise self.fail(f"lhs has shape {tuple(lhs)} but rhs has shape {tuple(rhs)}; "
                             f"{self.name} needs equal shapes (broadcast_{self.math} "
-                            f"broadcasts)")
-        shape = lhs if lhs is not None else rhs
-        return [shape, shape], [shape], []
+                            f"broadcasts)") from None
+        return super().infer_shape(in_shapes, out_shapes)  # one shape for all, dim by dim
 
 
 # (operator name, math, aliases)

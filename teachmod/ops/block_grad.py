@@ -17,6 +17,7 @@ class BlockGrad(Operator):
     name = "BlockGrad"
     aliases = ("stop_gradient",)
     params = {}
+    blocks_gradient = True  # so the executor skips the backward of everything below it
 
     def forward(self, is_train, inputs, aux):
         return [inputs[0].copy()]

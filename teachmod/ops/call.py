@@ -6,25 +6,43 @@ from typing import Any
 
 import numpy as np
 
+from ..attribute import operator_key
 from ..base import MXNetError
 from .registry import Operator
 
 
 def split_call(op_class: type[Operator], args: tuple, kwargs: dict, input_type: type,
-               node_name: str = "") -> tuple[Operator, dict[str, Any]]:
+               node_name: str = "") -> tuple[Operator, dict[str, Any], dict[str, str]]:
     """Build the operator from the parameters and name each input.
 
-    Keyword arguments whose value is an ``input_type`` are inputs, the rest are parameters;
-    positional arguments fill the inputs in order. As in MXNet's generated functions,
-    positional values after the inputs that are not ``input_type`` fill the parameters in
-    their declared order: ``mx.nd.cast(x, 'float16')``. Returns the operator and
-    ``{input: value}`` (inputs not given are absent).
+    Keyword arguments whose value is an ``input_type`` are inputs. The others are parameters,
+    except node attributes, which MXNet keeps apart from the parameters: ``__key__`` names and
+    keys beginning with a hidden key (``lr_mult=0`` is stored as ``__lr_mult__``). Positional
+    arguments fill the inputs in order, then the parameters in their declared order
+    (``mx.nd.cast(x, 'float16')``). Returns the operator, ``{input: value}`` (inputs not
+    given are absent) and ``{attribute: string}``.
     """
-    params = {k: v for k, v in kwargs.items() if not isinstance(v, input_type) and v is not None}
-    named = {k: v for k, v in kwargs.items() if isinstance(v, input_type)}
+    where = f"{op_class.name} '{node_name}'" if node_name else op_class.name
+    named: dict[str, Any] = {}
+    params: dict[str, Any] = {}
+    attrs: dict[str, str] = {}
+    for key, value in kwargs.items():
+        if isinstance(value, input_type):
+            named[key] = value
+        elif value is None or key in op_class.params:
+            if value is not None:
+                params[key] = value
+        elif key.startswith("__") and key.endswith("__"):
+            attrs[key] = str(value)
+        else:
+            hidden = operator_key(key, where)
+            if hidden is None:
+                params[key] = value  # not a parameter: the operator names what it accepts
+            else:
+                attrs[hidden] = str(value)
     if op_class.variadic:  # Concat(a, b, c, dim=1): every positional value is an input
         params.setdefault(op_class.variadic, len(args))
-    else:
+    else:  # as in MXNet's generated functions: mx.nd.cast(x, 'float16')
         args = _positional_params(op_class, args, params, input_type)
     op = op_class(params, node_name)
     slots = op.list_arguments() + op.list_auxiliary_states()
@@ -50,7 +68,7 @@ def split_call(op_class: type[Operator], args: tuple, kwargs: dict, input_type: 
         if key in inputs:
             raise MXNetError(f"{op.where()}: input {key!r} given twice")
         inputs[key] = value
-    return op, inputs
+    return op, inputs, attrs
 
 
 def _positional_params(op_class: type[Operator], args: tuple, params: dict[str, Any],
@@ -89,7 +107,7 @@ def call_imperative(op_class: type[Operator], args: tuple, kwargs: dict, out: An
     """Run an operator's inference-mode forward on NDArrays: the body of every ``mx.nd.<op>``."""
     from ..ndarray.ndarray import NDArray
 
-    op, inputs = split_call(op_class, args, kwargs, NDArray)
+    op, inputs, _ = split_call(op_class, args, kwargs, NDArray)  # attributes mean nothing here
     names = op.list_arguments()
     aux_names = op.list_auxiliary_states()
     missing = [n for n in names + aux_names if n not in inputs]

@@ -7,12 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .registry import Operator, Param, parse_int, register
-
-
-def _drop(shape: tuple[int, ...], axis: int) -> tuple[int, ...]:
-    """The shape without one axis: what all inputs of Concat must share."""
-    return (*shape[:axis], *shape[axis + 1:])
+from .registry import Operator, Param, merge_shapes, parse_int, register
 
 
 @register
@@ -39,21 +34,28 @@ class Concat(Operator):
             raise self.fail(f"dim {self.dim} is out of range for inputs with {ndim} axes")
         return self.dim % ndim
 
-    def infer_shape(self, in_shapes):
-        known = [(i, s) for i, s in enumerate(in_shapes) if s is not None]
-        if not known:
+    infers_backward = True
+
+    def infer_shape(self, in_shapes, out_shapes=None):
+        out = out_shapes[0] if out_shapes else None
+        given = [(f"argument 'arg{i}'", s) for i, s in enumerate(in_shapes)]
+        given = [(name, s) for name, s in given + [("the output", out)] if s]
+        if not given:
             return in_shapes, [None], []
-        first_index, first = known[0]
-        axis = self._axis(len(first))
-        for i, shape in known[1:]:
-            if len(shape) != len(first) or _drop(shape, axis) != _drop(first, axis):
+        axis = self._axis(len(given[0][1]))
+        common = None  # what the inputs and the output share: all axes but dim (left 0)
+        for name, shape in given:
+            try:
+                common = merge_shapes(common, (*shape[:axis], 0, *shape[axis + 1:]))
+            except ValueError:
                 raise self.fail(
-                    f"argument 'arg{i}' has shape {tuple(shape)}, which does not match "
-                    f"'arg{first_index}' {tuple(first)} on every axis except dim={self.dim}")
-        if len(known) < len(in_shapes):
-            return in_shapes, [None], []  # the output size along dim needs every input
-        total = sum(s[axis] for s in in_shapes)
-        return in_shapes, [(*first[:axis], total, *first[axis + 1:])], []
+                    f"{name} has shape {tuple(shape)}, which does not match the other inputs "
+                    f"{[tuple(s) for _, s in given]} on every axis except dim={self.dim}"
+                ) from None
+        sizes = [s[axis] if s else 0 for s in in_shapes]  # 0: not known
+        ins = [(*common[:axis], n, *common[axis + 1:]) for n in sizes]
+        total = sum(sizes) if all(sizes) else 0  # the output size along dim needs every input
+        return ins, [(*common[:axis], total, *common[axis + 1:])], []
 
     def forward(self, is_train, inputs, aux):
         return [np.concatenate(inputs, axis=self._axis(inputs[0].ndim))]

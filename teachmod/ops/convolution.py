@@ -126,10 +126,11 @@ class Convolution(ConvolutionBase):
     params = conv_params(workspace=1024, no_bias=False)
 
     def check_fits(self, spatial: tuple[int, ...]) -> None:
-        """Raise a clear error when the (dilated) kernel is larger than the padded input."""
+        """Raise a clear error when the (dilated) kernel is larger than the padded input
+        (sizes not known yet, 0, are not checked)."""
         extent = self.geometry().dilated_kernel()
         padded = tuple(n + 2 * p for n, p in zip(spatial, self.pad))
-        if any(e > n for e, n in zip(extent, padded)):
+        if any(n and e > m for e, n, m in zip(extent, spatial, padded)):
             dilated = f" (dilate {fmt(self.dilate)} makes it span {fmt(extent)})" \
                 if any(d > 1 for d in self.dilate) else ""
             raise self.fail(
@@ -138,13 +139,23 @@ class Convolution(ConvolutionBase):
                 f"every padded size must be at least {fmt(extent)}; increase pad or use a "
                 f"larger input")
 
-    def infer_shape(self, in_shapes):
-        data = in_shapes[0]
-        if data is None:
+    infers_backward = True
+
+    def infer_shape(self, in_shapes, out_shapes=None):
+        data, out_shape = in_shapes[0], out_shapes[0] if out_shapes else None
+        if not data:
             return in_shapes, [None], []
         self.check_data(data)
+        geometry = self.geometry()
+        if out_shape and len(out_shape) == len(data):
+            # from the output: the batch size, and a spatial size where the stride is 1
+            back = [n - 1 + dk - 2 * p if s == 1 and n else 0 for n, dk, p, s
+                    in zip(out_shape[2:], geometry.dilated_kernel(), self.pad, self.stride)]
+            data = (data[0] or out_shape[0], data[1],
+                    *(d or b for d, b in zip(data[2:], back)))
         self.check_fits(tuple(data[2:]))
-        out = self.geometry().output_size(tuple(data[2:]))
+        out = tuple(o if n else 0  # an unknown input size gives an unknown output size
+                    for o, n in zip(geometry.output_size(tuple(data[2:])), data[2:]))
         shapes = [tuple(data), self.expect_shape(
             in_shapes, 1, (self.num_filter, data[1] // self.num_group, *self.kernel))]
         if not self.no_bias:

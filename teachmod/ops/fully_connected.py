@@ -29,10 +29,16 @@ class FullyConnected(Operator):
     def list_arguments(self):
         return ["data", "weight"] if self.no_bias else ["data", "weight", "bias"]
 
-    def infer_shape(self, in_shapes):
-        data = in_shapes[0]
-        if data is None:
+    infers_backward = True  # the output's batch size gives the data's
+
+    def infer_shape(self, in_shapes, out_shapes=None):
+        data, out = in_shapes[0], out_shapes[0] if out_shapes else None
+        if not data:
             return in_shapes, [None], []
+        lead = 1 if self.flatten else len(data) - 1  # leading axes the output shares
+        if out and len(out) == lead + 1:
+            data = (*(d or o for d, o in zip(data, out[:lead])), *data[lead:])
+        # a dimension still unknown is 0, so an unknown in_units is 0 as well
         if self.flatten:
             in_units, out_shape = int(np.prod(data[1:])), (data[0], self.num_hidden)
         else:

@@ -14,7 +14,8 @@ import numpy as np
 
 from ..base import MXNetError
 
-__all__ = ["Param", "Operator", "register", "get", "all_names", "REQUIRED", "Shape"]
+__all__ = ["Param", "Operator", "register", "get", "all_names", "REQUIRED", "Shape",
+           "shape_is_known", "merge_shapes"]
 
 Shape = tuple[int, ...]
 REQUIRED = object()
@@ -144,6 +145,27 @@ def string_form(value: Any) -> str:
     return value if isinstance(value, str) else str(value)
 
 
+def shape_is_known(shape: Shape | None) -> bool:
+    """Whether ``shape`` is complete. As in MXNet 1.x, shape inference writes a dimension it
+    does not know yet as 0, and a shape it knows nothing of as None (or ``()``)."""
+    return shape is not None and len(shape) > 0 and all(d > 0 for d in shape)
+
+
+def merge_shapes(first: Shape | None, second: Shape | None) -> Shape | None:
+    """One shape from two partial descriptions of it: each known dimension of either fills
+    an unknown (0) one of the other; ``(0, 10)`` and ``(12, 0)`` give ``(12, 10)``.
+
+    Raises ValueError when they disagree (a different length or a different known dimension).
+    """
+    if not first:
+        return tuple(second) if second else None
+    if not second:
+        return tuple(first)
+    if len(first) != len(second) or any(a and b and a != b for a, b in zip(first, second)):
+        raise ValueError(f"shapes {tuple(first)} and {tuple(second)} disagree")
+    return tuple(a or b for a, b in zip(first, second))
+
+
 class Operator:
     """Base class of all operators. Subclasses set the class attributes and override methods.
 
@@ -162,6 +184,13 @@ class Operator:
         executor frees every other intermediate tensor as soon as the forward pass is done with
         it, so that a training batch holds only what backward will read; ``backward`` gets None
         in place of a tensor it did not ask for.
+    blocks_gradient : no gradient flows back through the operator (BlockGrad): the executor
+        runs no backward for it, nor for the nodes only it reads.
+    infers_backward : the operator's own ``infer_shape`` / ``infer_type`` take the known output
+        shapes / types as a second argument, and its ``infer_shape`` understands shapes with
+        unknown (0) dimensions, so that shapes can flow from the outputs back to the inputs as
+        in MXNet. The default rules below always do. An operator's own rule without it gets
+        complete input shapes only (partial ones are given as None).
     """
 
     name: str = ""
@@ -173,6 +202,8 @@ class Operator:
     is_loss: bool = False
     variadic: str | None = None
     backward_reads: tuple[str, ...] | None = None
+    blocks_gradient: bool = False
+    infers_backward: bool = False
     # Set by the executor: which inputs need a gradient (None = all). Operators may skip the
     # work for the others, as a real framework skips the data gradient of the first layer.
     grad_mask: tuple[bool, ...] | None = None
@@ -247,33 +278,50 @@ class Operator:
         return len(self.list_outputs())
 
     # ---- inference ----------------------------------------------------------------------
-    def infer_shape(self, in_shapes: list[Shape | None]
+    def infer_shape(self, in_shapes: list[Shape | None],
+                    out_shapes: list[Shape | None] | None = None
                     ) -> tuple[list[Shape | None], list[Shape | None], list[Shape | None]]:
         """Complete input shapes and give output and auxiliary shapes (None = unknown).
 
-        The default suits elementwise operators: every input and output has one shape.
+        The default suits elementwise operators: every input and output has one shape, so each
+        dimension known anywhere (in an input or in a known output) is known everywhere.
         """
-        known = next((s for s in in_shapes if s is not None), None)
-        if known is not None:
-            in_shapes = [self.expect_shape(in_shapes, i, known) for i in range(len(in_shapes))]
-        return in_shapes, [known] * len(self.list_outputs()), []
+        names = ([f"argument '{n}'" for n in self.list_arguments()]
+                 + [f"output '{n}'" for n in self.list_outputs()])
+        shape = None
+        for name, given in zip(names, [*in_shapes, *(out_shapes or [])]):
+            try:
+                shape = merge_shapes(shape, given)
+            except ValueError:
+                raise self.fail(f"{name} has shape {tuple(given)}, expected {shape} "
+                                f"(all inputs and outputs have one shape)") from None
+        return [shape] * len(in_shapes), [shape] * len(self.list_outputs()), []
 
-    def infer_type(self, in_types: list[np.dtype | None]
+    def infer_type(self, in_types: list[np.dtype | None],
+                   out_types: list[np.dtype | None] | None = None
                    ) -> tuple[list[np.dtype | None], list[np.dtype | None], list[np.dtype | None]]:
-        """Complete input types and give output and auxiliary types; default: all alike."""
-        known = next((t for t in in_types if t is not None), None)
+        """Complete input types and give output and auxiliary types; default: all alike, so
+        any known input or output type gives the others."""
+        known = next((t for t in [*in_types, *(out_types or [])] if t is not None), None)
         return ([known] * len(in_types), [known] * len(self.list_outputs()),
                 [known] * len(self.list_auxiliary_states()))
 
+    def rule_reads_outputs(self, rule: str) -> bool:
+        """Whether the rule ``'infer_shape'`` or ``'infer_type'`` takes the known outputs and
+        partial shapes: the defaults above do, an operator's own rule with ``infers_backward``."""
+        return self.infers_backward or getattr(type(self), rule) is getattr(Operator, rule)
+
     def expect_shape(self, in_shapes: list[Shape | None], index: int, expected: Shape) -> Shape:
-        """The shape of input ``index``: ``expected`` if unknown, else checked against it."""
+        """The shape of input ``index``: ``expected`` if unknown, else checked against it
+        (a dimension unknown (0) on one side is taken from the other)."""
         given = in_shapes[index]
-        if given is not None and tuple(given) != tuple(expected):
+        try:
+            return merge_shapes(given, expected)
+        except ValueError:
             raise self.fail(
                 f"argument '{self.list_arguments()[index]}' has shape {tuple(given)}, "
                 f"expected {tuple(expected)}"
-            )
-        return tuple(expected)
+            ) from None
 
     # ---- computation --------------------------------------------------------------------
     def forward(self, is_train: bool, inputs: list[np.ndarray],

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .registry import Operator, Param, parse_bool, parse_int, register
+from .registry import Operator, Param, merge_shapes, parse_bool, parse_int, register
 
 
 @register
@@ -37,21 +37,34 @@ class SliceChannel(Operator):
         if shape[axis] % self.num_outputs:
             raise self.fail(f"data has size {shape[axis]} on axis {self.axis}, which does not "
                             f"divide into num_outputs={self.num_outputs} equal parts")
-        if self.squeeze_axis and shape[axis] != self.num_outputs:
+        if self.squeeze_axis and shape[axis] and shape[axis] != self.num_outputs:
             raise self.fail(f"squeeze_axis needs parts of size 1, but size {shape[axis]} on axis "
                             f"{self.axis} split {self.num_outputs} ways gives "
                             f"{shape[axis] // self.num_outputs}")
         return axis
 
-    def infer_shape(self, in_shapes):
+    infers_backward = True
+
+    def infer_shape(self, in_shapes, out_shapes=None):
         data = in_shapes[0]
-        if data is None:
+        if not data:
             return in_shapes, [None] * self.num_outputs, []
-        axis = self._axis(data)
+        axis = self._axis(data)  # a size not known yet (0) gives parts of size 0 (unknown)
         part = (*data[:axis], data[axis] // self.num_outputs, *data[axis + 1:])
         if self.squeeze_axis:
             part = (*data[:axis], *data[axis + 1:])
-        return in_shapes, [part] * self.num_outputs, []
+        for i, given in enumerate(out_shapes or []):  # all parts have one shape
+            try:
+                part = merge_shapes(part, given)
+            except ValueError:
+                raise self.fail(f"output 'output{i}' has shape {tuple(given)}, but the data "
+                                f"{tuple(data)} split on axis {self.axis} gives {part}") from None
+        # and the parts give back the data's shape
+        if self.squeeze_axis:
+            data = (*part[:axis], self.num_outputs, *part[axis:])
+        else:
+            data = (*part[:axis], self.num_outputs * part[axis], *part[axis + 1:])
+        return [data], [part] * self.num_outputs, []
 
     def forward(self, is_train, inputs, aux):
         (data,) = inputs

@@ -8,6 +8,7 @@ walk over this graph in MXNet's order: depth first, inputs before the node that 
 from __future__ import annotations
 
 import ast
+import copy
 import json
 import math
 import os
@@ -16,12 +17,12 @@ from typing import Any, Iterator, Sequence
 
 import numpy as np
 
-from ..attribute import HIDDEN_KEYS, AttrScope, dunder
-from ..base import DTYPE_TO_FLAG, FLAG_TO_DTYPE, MXNetError, dtype_np
+from ..attribute import HIDDEN_KEYS, AttrScope, dunder, node_key, operator_key
+from ..base import DTYPE_TO_FLAG, FLAG_TO_DTYPE, MXNetError, NotImplementedForSymbol, dtype_np
 from ..name import NameManager
 from ..ops import registry
 from ..ops.call import split_call
-from ..ops.registry import Operator
+from ..ops.registry import Operator, merge_shapes, shape_is_known
 from .json_format import dumps_graph
 
 __all__ = ["Symbol", "Variable", "var", "Group", "load", "load_json", "create"]
@@ -161,24 +162,92 @@ class Symbol:
         return f"<Symbol group [{', '.join(n.name for n, _ in self._outputs)}]>"
 
     def __copy__(self) -> Symbol:
-        return Symbol(list(self._outputs))
+        """A copy with its own nodes, so changing it (``_set_attr``, ``_compose``) leaves this
+        symbol alone, as MXNet's copy does."""
+        copies: dict[int, _Node] = {}
+        for node in self._nodes():  # inputs come first, so their copies already exist
+            inputs = [(copies[id(n)], i, v) for n, i, v in node.inputs]
+            twin = copies[id(node)] = _Node(node.op, node.name, dict(node.attrs), inputs)
+            twin.version = node.version
+        return Symbol([(copies[id(n)], i) for n, i in self._outputs])
+
+    # ---- composition ----------------------------------------------------------------------
+    def __call__(self, *args: Symbol, **kwargs: Symbol | str) -> Symbol:
+        """A copy of this graph with some of its variables replaced by other symbols.
+
+        ``net2(fc3_data=net1, name='composed')`` feeds ``net1`` where ``net2`` read the
+        variable ``fc3_data`` and names the head node ``composed``.
+        """
+        composed = self.__copy__()
+        composed._compose(*args, **kwargs)
+        return composed
+
+    def _compose(self, *args: Symbol, **kwargs: Symbol | str) -> None:
+        """Replace variables of this graph, by name, with the given symbols (in place)."""
+        name = kwargs.pop("name", None)
+        if args:
+            raise TypeError("compose: give the replacements as keywords naming the variables "
+                            "they replace, e.g. net(data=other); a composed graph takes no "
+                            "positional inputs")
+        for key, value in kwargs.items():
+            if not isinstance(value, Symbol):
+                raise TypeError(f"compose: {key}= must be a Symbol, got {type(value).__name__}")
+            if len(value._outputs) != 1:
+                raise MXNetError(f"compose: {key}= is a group of {len(value._outputs)} "
+                                 f"outputs; a single output is needed")
+        if len(self._outputs) != 1 and len({id(n) for n, _ in self._outputs}) != 1:
+            raise MXNetError("compose: only a symbol with one output node can be composed")
+        head = self._outputs[0][0]
+        if head.is_variable:
+            raise MXNetError(f"compose: {head.name!r} is a variable; a variable cannot be "
+                             f"composed")
+        inputs = self.list_inputs()
+        unknown = [key for key in kwargs if key not in inputs]
+        if unknown:
+            raise MXNetError(f"compose: {', '.join(map(repr, unknown))} not among the inputs "
+                             f"of the symbol, which are {inputs}")
+        for node in self._nodes():
+            if node.op is None:
+                continue
+            num_args = len(node.op.list_arguments())
+            for position, (child, _, _) in enumerate(node.inputs):
+                if child.is_variable and child.name in kwargs:
+                    new_node, new_index = kwargs[child.name]._outputs[0]
+                    if position >= num_args:  # an auxiliary state: updated in place
+                        new_node.version += 1
+                        version = new_node.version
+                    else:
+                        version = 0
+                    node.inputs[position] = (new_node, new_index, version)
+        if name:
+            head.name = name
+            head.op = copy.copy(head.op)  # the original graph shares the operator
+            head.op.node_name = name
 
     def __deepcopy__(self, memo: dict) -> Symbol:
         return load_json(self.tojson())
 
     # ---- attributes -----------------------------------------------------------------------
     def attr(self, key: str) -> str | None:
-        """An attribute (or operator parameter) of this symbol's node, as a string."""
-        return self._outputs[0][0].all_attrs().get(key)
+        """An attribute (or operator parameter) of this symbol's node, as a string.
+
+        A hidden key can be asked for under either name: ``attr('lr_mult')`` reads
+        ``__lr_mult__``.
+        """
+        attrs = self._outputs[0][0].all_attrs()
+        if key not in attrs and key in HIDDEN_KEYS:
+            key = dunder(key)
+        return attrs.get(key)
 
     def list_attr(self, recursive: bool = False) -> dict[str, str]:
-        """Attributes of this node (with ``recursive``, of all nodes as ``node$key``).
+        """Attributes of this node; ``attr_dict()`` gives those of every node.
 
         Hidden keys such as ``__lr_mult__`` are also given without underscores, as MXNet does.
+        ``recursive=True`` raises DeprecationWarning, as in MXNet 1.9.
         """
         if recursive:
-            return {f"{n}${k}": v for n, attrs in self.attr_dict().items()
-                    for k, v in attrs.items()}
+            raise DeprecationWarning("Symbol.list_attr with recursive=True has been deprecated. "
+                                     "Please use attr_dict instead.")
         if len(self._outputs) != 1:
             return {}
         return _with_plain_keys(self._outputs[0][0].all_attrs())
@@ -188,10 +257,11 @@ class Symbol:
         return {n.name: _with_plain_keys(n.all_attrs()) for n in self._nodes() if n.all_attrs()}
 
     def _set_attr(self, **kwargs: str) -> None:
+        """Set attributes of this symbol's node (hidden keys are stored as ``__key__``)."""
         for key, value in kwargs.items():
             if not isinstance(value, str):
                 raise ValueError(f"_set_attr: attribute {key!r} must be a string, got {value!r}")
-            self._outputs[0][0].attrs[key] = value
+            self._outputs[0][0].attrs[node_key(key)] = value
 
     # ---- inference ------------------------------------------------------------------------
     def _known_inputs(self, args: tuple, kwargs: dict, what: str) -> dict[str, Any]:
@@ -215,51 +285,33 @@ class Symbol:
     def _infer(self, known: dict[str, Any], kind: str) -> dict[tuple[int, int], Any]:
         """Propagate shapes (``kind='shape'``) or dtypes through the graph until nothing changes.
 
-        Returns ``{(id(node), output index): value}``; unknown entries are missing.
+        As in MXNet, sweeps go alternately from the inputs to the outputs and back, so an
+        operator that knows its output's shape (from the node that consumes it) can complete
+        its inputs. A shape may stay partial: 0 for a dimension nobody could decide.
+        Returns ``{(id(node), output index): value}``; entries known nothing of are missing.
         """
         nodes = self._nodes()
         values: dict[tuple[int, int], Any] = {}
+        hints: dict[tuple[int, int], Any] = {}  # Variable(shape=...), and dtype=
         for node in nodes:
             if node.is_variable:
-                value = known.get(node.name)
-                if value is None:
-                    value = _variable_hint(node, kind)
-                if value is not None:
+                hint = _variable_hint(node, kind)
+                if hint:  # () is MXNet 1.x's "unknown shape"
+                    hints[(id(node), 0)] = hint
+                value = known.get(node.name, hint)
+                if value:
                     values[(id(node), 0)] = value
-        for _ in range(len(nodes) + 1):
-            changed = False
-            for node in nodes:
-                if node.op is None:
-                    continue
-                op = node.op
-                num_args = len(op.list_arguments())
-                entries = [(id(e[0]), e[1]) for e in node.inputs]
-                given = [values.get(e) for e in entries]
-                if kind == "shape":
-                    ins, outs, auxs = op.infer_shape(given[:num_args])
-                else:
-                    ins, outs, auxs = op.infer_type(given[:num_args])
-                    ins = list(ins) + list(auxs)
-                    auxs = []
-                all_inputs = list(ins) + list(auxs)
-                for entry, inferred, before in zip(entries, all_inputs, given):
-                    if inferred is None:
-                        continue
-                    if before is None:
-                        values[entry] = tuple(inferred) if kind == "shape" else inferred
-                        changed = True
-                    elif kind == "shape" and tuple(before) != tuple(inferred):
-                        index = entries.index(entry)
-                        slot = (op.list_arguments() + op.list_auxiliary_states())[index]
-                        raise MXNetError(
-                            f"{op.where()}: input '{slot}' has shape {tuple(before)} but the "
-                            f"operator needs {tuple(inferred)}"
-                        )
-                for i, out in enumerate(outs):
-                    if out is not None and (id(node), i) not in values:
-                        values[(id(node), i)] = tuple(out) if kind == "shape" else out
-                        changed = True
-            if not changed:
+        operators = [n for n in nodes if n.op is not None]
+        for sweep in range(2 * len(operators) + 2):
+            before = dict(values)
+            for node in operators if sweep % 2 == 0 else operators[::-1]:
+                _infer_node(node, values, kind)
+            # MXNet puts a variable's declared shape back while its shape is incomplete, so a
+            # partly inferred (0, 3, 0, 0) returns to the declared one; complete shapes stay
+            for entry, hint in hints.items():
+                if kind == "shape" and not shape_is_known(values.get(entry)):
+                    values[entry] = hint
+            if values == before:
                 break
         return values
 
@@ -279,40 +331,44 @@ class Symbol:
         Parameters
         ----------
         *args, **kwargs : tuple of int
-            Known shapes, by position in ``list_arguments()`` or by name.
+            Known shapes, by position in ``list_arguments()`` or by name; 0 stands for a
+            dimension that is not known, e.g. ``data=(0, 10)``.
 
         Returns
         -------
         (arg_shapes, out_shapes, aux_shapes), or (None, None, None) with a warning listing the
         arguments whose shape could not be decided.
         """
-        known = {k: tuple(v) for k, v in self._known_inputs(args, kwargs, "infer_shape").items()}
-        values = self._infer(known, "shape")
-        arg_shapes, out_shapes, aux_shapes = self._infer_lists(values, None)
-        if any(s is None for s in arg_shapes + out_shapes + aux_shapes):
-            missing = [n for n, s in zip(self.list_arguments(), arg_shapes) if s is None]
-            missing += [n for n, s in zip(self.list_auxiliary_states(), aux_shapes) if s is None]
-            warnings.warn(
-                "Cannot decide shape for the following arguments; provide them as input: "
-                + ", ".join(missing), stacklevel=2)
-            return None, None, None
-        return arg_shapes, out_shapes, aux_shapes
+        arg_shapes, out_shapes, aux_shapes = self.infer_shape_partial(*args, **kwargs)
+        if all(shape_is_known(s) for s in arg_shapes + out_shapes + aux_shapes):
+            return arg_shapes, out_shapes, aux_shapes
+        unknown = [f"{n}: {s}" for n, s in zip(self.list_arguments(), arg_shapes)
+                   if not shape_is_known(s)]
+        warnings.warn("Cannot decide shape for the following arguments (0s in shape means "
+                      "unknown dimensions). Consider providing them as input:\n\t"
+                      + "\n\t".join(unknown[:10] + ["..."] * (len(unknown) > 10)), stacklevel=2)
+        return None, None, None
 
     def infer_shape_partial(self, *args: Any, **kwargs: Any) -> tuple[list, list, list]:
-        """Like ``infer_shape`` but unknown shapes are given as ``()`` instead of failing."""
+        """Like ``infer_shape``, but what cannot be decided is left unknown instead of failing:
+        ``()`` for a shape known nothing of, 0 for an unknown dimension."""
         known = {k: tuple(v) for k, v in self._known_inputs(args, kwargs, "infer_shape").items()}
         return self._infer_lists(self._infer(known, "shape"), ())
 
     def infer_type(self, *args: Any, **kwargs: Any
                    ) -> tuple[list | None, list | None, list | None]:
-        """Infer the dtypes of all arguments, outputs and auxiliary states (numpy types)."""
-        known = {k: dtype_np(v) for k, v in self._known_inputs(args, kwargs, "infer_type").items()}
-        values = self._infer(known, "type")
-        arg_types, out_types, aux_types = self._infer_lists(values, None)
+        """Infer the dtypes of all arguments, outputs and auxiliary states (numpy types), or
+        (None, None, None) when some stay unknown."""
+        arg_types, out_types, aux_types = self.infer_type_partial(*args, **kwargs)
         if any(t is None for t in arg_types + out_types + aux_types):
             return None, None, None
-        return ([t.type for t in arg_types], [t.type for t in out_types],
-                [t.type for t in aux_types])
+        return arg_types, out_types, aux_types
+
+    def infer_type_partial(self, *args: Any, **kwargs: Any) -> tuple[list, list, list]:
+        """Like ``infer_type``, with None for each type that cannot be decided."""
+        known = {k: dtype_np(v) for k, v in self._known_inputs(args, kwargs, "infer_type").items()}
+        lists = self._infer_lists(self._infer(known, "type"), None)
+        return tuple([None if t is None else t.type for t in types] for types in lists)
 
     # ---- JSON ----------------------------------------------------------------------------
     def tojson(self) -> str:
@@ -398,50 +454,150 @@ class Symbol:
         return executor.forward()
 
     # ---- arithmetic builds new nodes -----------------------------------------------------
-    def _arith(self, other: Any, array_op: str, scalar_op: str, array_hint: str,
-               scalar_hint: str) -> Symbol:
+    def _arith(self, other: Any, array_op: str, scalar_op: str, swap: bool = False) -> Symbol:
+        """``self <op> other`` as a new node (``other <op> self`` with ``swap``).
+
+        With another Symbol it is the elementwise operator ``array_op`` (``x + y`` is
+        elemwise_add, the operator ``_Plus`` stands for); with a number, ``scalar_op`` with the
+        number as its ``scalar`` parameter. The automatic node name comes from the name MXNet
+        calls, lower-cased: ``_plus0``, ``_plusscalar0``, ``_equal_scalar0``.
+        """
         if isinstance(other, Symbol):
-            return _create(array_op, (self, other), {}, array_hint)
-        if isinstance(other, (int, float, np.number)) and not isinstance(other, bool):
-            return _create(scalar_op, (self,), {"scalar": other}, scalar_hint)
-        raise TypeError(f"cannot combine a Symbol with {type(other).__name__}")
+            lhs, rhs = (other, self) if swap else (self, other)
+            return _create(array_op, (lhs, rhs), {}, array_op.lower())
+        if isinstance(other, (int, float, np.number)) and not isinstance(other, (bool, np.bool_)):
+            return _create(scalar_op, (self,), {"scalar": other}, scalar_op.lower())
+        raise TypeError(f"type {type(other)} not supported: a Symbol combines with another "
+                        f"Symbol or a number")
 
     def __add__(self, o: Any) -> Symbol:
-        return self._arith(o, "elemwise_add", "_plus_scalar", "_plus", "_plusscalar")
+        return self._arith(o, "_Plus", "_PlusScalar")
 
     __radd__ = __add__
 
     def __sub__(self, o: Any) -> Symbol:
-        return self._arith(o, "elemwise_sub", "_minus_scalar", "_minus", "_minusscalar")
+        return self._arith(o, "_Minus", "_MinusScalar")
 
     def __rsub__(self, o: Any) -> Symbol:
-        return self._arith(o, "elemwise_sub", "_rminus_scalar", "_minus", "_rminusscalar")
+        return self._arith(o, "_Minus", "_RMinusScalar", swap=True)
 
     def __mul__(self, o: Any) -> Symbol:
-        return self._arith(o, "elemwise_mul", "_mul_scalar", "_mul", "_mulscalar")
+        return self._arith(o, "_Mul", "_MulScalar")
 
     __rmul__ = __mul__
 
     def __truediv__(self, o: Any) -> Symbol:
-        return self._arith(o, "elemwise_div", "_div_scalar", "_div", "_divscalar")
+        return self._arith(o, "_Div", "_DivScalar")
 
     def __rtruediv__(self, o: Any) -> Symbol:
-        return self._arith(o, "elemwise_div", "_rdiv_scalar", "_div", "_rdivscalar")
+        return self._arith(o, "_Div", "_RDivScalar", swap=True)
+
+    def __mod__(self, o: Any) -> Symbol:
+        return self._arith(o, "_Mod", "_ModScalar")
+
+    def __rmod__(self, o: Any) -> Symbol:
+        return self._arith(o, "_Mod", "_RModScalar", swap=True)
 
     def __pow__(self, o: Any) -> Symbol:
-        return self._arith(o, "_power", "_power_scalar", "_power", "_powerscalar")
+        return self._arith(o, "_Power", "_PowerScalar")
 
     def __rpow__(self, o: Any) -> Symbol:
-        return self._arith(o, "_power", "_rpower_scalar", "_power", "_rpower_scalar")
+        return self._arith(o, "_Power", "_rpower_scalar", swap=True)
 
     def __neg__(self) -> Symbol:
         return self.__mul__(-1.0)
+
+    def __abs__(self) -> Symbol:
+        return _create("abs", (self,), {}, "abs")
+
+    # comparisons give 1 where true and 0 where false, in the inputs' type
+    def __eq__(self, o: Any) -> Symbol:  # type: ignore[override]
+        return self._arith(o, "_equal", "_equal_scalar")
+
+    def __ne__(self, o: Any) -> Symbol:  # type: ignore[override]
+        return self._arith(o, "_not_equal", "_not_equal_scalar")
+
+    def __gt__(self, o: Any) -> Symbol:
+        return self._arith(o, "_greater", "_greater_scalar")
+
+    def __ge__(self, o: Any) -> Symbol:
+        return self._arith(o, "_greater_equal", "_greater_equal_scalar")
+
+    def __lt__(self, o: Any) -> Symbol:
+        return self._arith(o, "_lesser", "_lesser_scalar")
+
+    def __le__(self, o: Any) -> Symbol:
+        return self._arith(o, "_lesser_equal", "_lesser_equal_scalar")
+
+    # MXNet's symbols are unhashable once == builds nodes; teachmod keeps identity hashing
+    __hash__ = object.__hash__
+
+    # A symbol has no value to test or to update in place: these are NDArray-only, as in MXNet
+    def __bool__(self) -> bool:
+        raise NotImplementedForSymbol(self.__bool__, "bool")
+
+    def __iadd__(self, o: Any) -> Symbol:
+        raise NotImplementedForSymbol(self.__iadd__, "+=", o, 1)
+
+    def __isub__(self, o: Any) -> Symbol:
+        raise NotImplementedForSymbol(self.__isub__, "-=", o)
+
+    def __imul__(self, o: Any) -> Symbol:
+        raise NotImplementedForSymbol(self.__imul__, "*=", o)
+
+    def __itruediv__(self, o: Any) -> Symbol:
+        raise NotImplementedForSymbol(self.__itruediv__, "/=", o)
 
     def __getattr__(self, name: str) -> Any:
         # sym.reshape(...), sym.sum(...), sym.softmax()... call mx.sym.<name>(sym, ...)
         if name.startswith("__") or name not in registry.all_names():
             raise AttributeError(f"'Symbol' object has no attribute {name!r}")
         return lambda *args, **kwargs: _create(name, (self, *args), kwargs, name.lower())
+
+
+def _infer_node(node: _Node, values: dict[tuple[int, int], Any], kind: str) -> None:
+    """Apply one operator's shape or type rule, adding what it learns to ``values``.
+
+    Each input and output entry ends up with what was known of it merged with what the
+    operator says; a contradiction is an error naming the node and the input.
+    """
+    op = node.op
+    num_args = len(op.list_arguments())
+    entries = [(id(e[0]), e[1]) for e in node.inputs]
+    out_entries = [(id(node), i) for i in range(len(op.list_outputs()))]
+    given = [values.get(e) for e in entries]
+    given_out = [values.get(e) for e in out_entries]
+    if kind == "shape":
+        if op.rule_reads_outputs("infer_shape"):
+            ins, outs, auxs = op.infer_shape(given[:num_args], given_out)
+        else:  # a rule written for complete shapes only
+            ins, outs, auxs = op.infer_shape(
+                [s if shape_is_known(s) else None for s in given[:num_args]])
+    else:
+        if op.rule_reads_outputs("infer_type"):
+            ins, outs, auxs = op.infer_type(given[:num_args], given_out)
+        else:
+            ins, outs, auxs = op.infer_type(given[:num_args])
+    slots = op.list_arguments() + op.list_auxiliary_states()
+    names = [f"input '{s}'" for s in slots] + [f"output '{s}'" for s in op.list_outputs()]
+    for entry, name, inferred in zip(entries + out_entries, names,
+                                     [*ins, *auxs][:len(entries)] + list(outs)):
+        before = values.get(entry)
+        if inferred is None:
+            continue
+        if kind == "shape":
+            try:
+                after = merge_shapes(before, inferred)
+            except ValueError:
+                raise MXNetError(f"{op.where()}: {name} has shape {tuple(before)} but the "
+                                 f"operator needs {tuple(inferred)}") from None
+        else:
+            after = np.dtype(inferred)
+            if before is not None and before != after:
+                raise MXNetError(f"{op.where()}: {name} has type {before} but the operator "
+                                 f"needs {after}")
+        if after is not None:
+            values[entry] = after
 
 
 def _check_unique_inputs(symbol: Symbol, action: str) -> None:
@@ -496,28 +652,11 @@ def _with_plain_keys(attrs: dict[str, str]) -> dict[str, str]:
     return result
 
 
-def _op_attrs(attr: dict | None, where: str) -> dict[str, str]:
-    """User attributes of an operator node: hidden keys get underscores, other keys must
-    already be ``__dunder__`` (a plain key would be mistaken for an operator parameter)."""
-    result = {}
-    for key, value in (attr or {}).items():
-        if key in HIDDEN_KEYS:
-            key = dunder(key)
-        elif not (key.startswith("__") and key.endswith("__")):
-            raise MXNetError(f"{where}: attr key {key!r} is not an operator parameter; user "
-                             f"attributes must look like '__{key}__'")
-        result[key] = str(value)
-    return result
-
-
 def _variable_hint(node: _Node, kind: str) -> Any:
     """A shape or dtype declared on a variable with ``Variable(shape=..., dtype=...)``."""
     if kind == "shape":
         text = node.attrs.get("__shape__")
-        if text:
-            shape = _shape_attr(node.name, text)
-            return shape if all(d > 0 for d in shape) else None
-        return None
+        return _shape_attr(node.name, text) or None if text else None  # 0: unknown dim
     flag = node.attrs.get("__dtype__")
     return _dtype_attr(node.name, flag) if flag is not None else None
 
@@ -568,7 +707,7 @@ def Variable(name: str, attr: dict | None = None, shape: Any = None, lr_mult: fl
     """
     if not isinstance(name, str):
         raise TypeError(f"Variable: name must be a string, got {type(name).__name__}")
-    attrs = AttrScope.current().get(attr)
+    attrs = {node_key(k): v for k, v in AttrScope.current().get(attr).items()}
     if shape is not None:
         if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
             shape = (shape,)
@@ -612,16 +751,18 @@ def _create(op_name: str, args: tuple, kwargs: dict, hint: str) -> Symbol:
     """Apply the operator ``op_name``: the body of every ``mx.sym.<op>`` function."""
     kwargs = dict(kwargs)
     name = kwargs.pop("name", None)
-    attr = dict(kwargs.pop("attr", None) or {})
-    # as in MXNet, keyword arguments such as lr_mult=0 or __layout__='NC' are attributes of the
-    # node (and of the variables made for it), not operator parameters
-    for key in [k for k in kwargs if k in HIDDEN_KEYS or (k.startswith("__")
-                                                          and k.endswith("__"))]:
-        attr[key] = kwargs.pop(key)
     op_class = registry.get(op_name)
     node_name = NameManager.current().get(name, hint)
-    op, inputs = split_call(op_class, args, kwargs, Symbol, node_name)
-    scope = AttrScope.current().get(_op_attrs(attr, op.where()))
+    # as in MXNet, the scope's attributes and ``attr`` join the keywords: a parameter given
+    # there is a parameter, an attribute key is kept on the node
+    extra = AttrScope.current().get(kwargs.pop("attr", None))
+    for key in extra:
+        if key not in op_class.params and not (key.startswith("__") and key.endswith("__")) \
+                and operator_key(key, op_class.name) is None:
+            raise MXNetError(f"{op_class.name} '{node_name}': attr key {key!r} is not an "
+                             f"operator parameter; user attributes must look like '__{key}__'")
+    kwargs.update(extra)
+    op, inputs, scope = split_call(op_class, args, kwargs, Symbol, node_name)
     entries = []
     num_args = len(op.list_arguments())
     for position, slot in enumerate(op.list_arguments() + op.list_auxiliary_states()):

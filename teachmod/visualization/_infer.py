@@ -6,6 +6,7 @@ import warnings
 from typing import Any
 
 from ..base import MXNetError, dtype_np
+from ..ops.registry import shape_is_known
 from ..symbol.symbol import Symbol, _Node
 
 
@@ -50,7 +51,9 @@ def _undecided(symbol: Symbol, given: dict[str, Any], kind: str) -> list[str]:
     """Names of the inputs whose shape or type stays unknown."""
     known = {k: tuple(v) if kind == "shape" else dtype_np(v) for k, v in given.items()}
     values = symbol._infer(known, kind)
-    return [n.name for n in symbol._nodes() if n.is_variable and (id(n), 0) not in values]
+    decided = shape_is_known if kind == "shape" else (lambda value: value is not None)
+    return [n.name for n in symbol._nodes()
+            if n.is_variable and not decided(values.get((id(n), 0)))]
 
 
 def entry_key(node: _Node, index: int) -> str:

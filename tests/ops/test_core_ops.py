@@ -168,6 +168,7 @@ SHAPE_CASES = [
     ("Reshape", {"shape": (0, -4, -1, 1, 0)}, [normal(2, 3, 4)], {}),
     ("_copy", {}, [normal(3, 4)], {}),
     ("identity", {}, [normal(3, 4)], {}),
+    ("_identity_with_attr_like_rhs", {}, [normal(3, 4), normal(3, 4, seed=1)], {}),
     ("add_n", {"num_args": 3}, [normal(2, 3), normal(2, 3, seed=1), normal(2, 3, seed=2)], {}),
     ("ElementWiseSum", {"num_args": 1}, [normal(2, 3)], {}),
     ("zeros_like", {}, [normal(2, 3)], {}),
@@ -500,7 +501,8 @@ SHAPE_INFERENCE = [
      [(2, 3, 4)]),
     ("Flatten", {}, [(2, 3, 4)], [(2, 3, 4)], [(2, 12)]),
     ("Concat", {"num_args": 2, "dim": 1}, [(2, 3), (2, 5)], [(2, 3), (2, 5)], [(2, 8)]),
-    ("Concat", {"num_args": 2}, [(2, 3), S], [(2, 3), S], [S]),
+    # as in MXNet, an unknown input gets the shared axes (0: its size along dim is not known)
+    ("Concat", {"num_args": 2}, [(2, 3), S], [(2, 3), (2, 0)], [(2, 0)]),
     ("SliceChannel", {"num_outputs": 2, "axis": 0}, [(4, 3)], [(4, 3)], [(2, 3), (2, 3)]),
     ("SliceChannel", {"num_outputs": 3, "axis": 2, "squeeze_axis": True}, [(2, 1, 3)],
      [(2, 1, 3)], [(2, 1)] * 3),

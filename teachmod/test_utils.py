@@ -29,7 +29,7 @@ from .ndarray.ndarray import NDArray
 
 __all__ = [
     "download", "offline_mode", "bundled_dataset", "get_letters", "get_digits", "get_mnist",
-    "get_mnist_ubyte", "get_mnist_iterator",
+    "get_mnist_ubyte", "get_mnist_iterator", "get_cifar10",
     "default_context", "set_default_context", "default_dtype", "random_arrays", "rand_ndarray",
     "rand_shape_2d", "rand_shape_3d", "rand_shape_nd", "same", "almost_equal",
     "assert_almost_equal", "assert_allclose", "assert_exception", "numeric_grad",
@@ -283,7 +283,7 @@ def download(url: str, fname: str | None = None, dirname: str | None = None,
     return fname
 
 
-from .io.mnist_iter import get_mnist, get_mnist_iterator, get_mnist_ubyte  # noqa: E402
+from .io.datasets import get_cifar10, get_mnist, get_mnist_iterator, get_mnist_ubyte  # noqa: E402
 
 
 # ================================================================================================

@@ -9,16 +9,13 @@ iterator is made, in the same order as MXNet (C++'s ``std::shuffle`` driven by a
 Twister seeded with ``seed``, replayed here); an incomplete last batch is dropped;
 ``num_parts``/``part_index`` keep one contiguous slice of the file.
 
-``get_mnist``, ``get_mnist_ubyte`` and ``get_mnist_iterator`` (``mx.test_utils``) download the
-files; offline they say which files to put where.
+``datasets.py`` has the ``mx.test_utils`` helpers that download the files.
 """
 from __future__ import annotations
 
 import gzip
 import logging
-import os
 import struct
-import zipfile
 from typing import Any, Iterator
 
 import numpy as np
@@ -27,12 +24,12 @@ from ..base import MXNetError
 from ..ndarray.ndarray import NDArray
 from .io import DataBatch, DataDesc, DataIter
 
-__all__ = ["MNISTIter", "get_mnist", "get_mnist_ubyte", "get_mnist_iterator"]
+__all__ = ["MNISTIter"]
 
-_IMAGE_MAGIC, _LABEL_MAGIC = 2051, 2049
+IMAGE_MAGIC, LABEL_MAGIC = 2051, 2049
 
 
-def _read_idx(path: str, magic: int, argument: str, part: tuple[int, int]) -> np.ndarray:
+def read_idx(path: str, magic: int, argument: str, part: tuple[int, int]) -> np.ndarray:
     """The uint8 contents of an idx file, (count, rows, cols) or (count,), one part of it."""
     try:
         with open(path, "rb") as file:
@@ -47,7 +44,7 @@ def _read_idx(path: str, magic: int, argument: str, part: tuple[int, int]) -> np
         except (OSError, EOFError) as err:
             raise MXNetError(f"MNISTIter: {argument}={path!r} is a damaged gzip file "
                              f"({err})") from None
-    dims = 3 if magic == _IMAGE_MAGIC else 1
+    dims = 3 if magic == IMAGE_MAGIC else 1
     header = 4 * (1 + dims)
     if len(payload) < header or struct.unpack(">I", payload[:4])[0] != magic:
         found = struct.unpack(">I", payload[:4])[0] if len(payload) >= 4 else None
@@ -136,8 +133,8 @@ class MNISTIter(DataIter):
             raise ValueError(f"MNISTIter: part_index must be in 0..num_parts-1 "
                              f"(num_parts={num_parts}), got {part_index}")
         part = (int(num_parts), int(part_index))
-        images = _read_idx(image, _IMAGE_MAGIC, "image", part)
-        labels = _read_idx(label, _LABEL_MAGIC, "label", part)
+        images = read_idx(image, IMAGE_MAGIC, "image", part)
+        labels = read_idx(label, LABEL_MAGIC, "label", part)
         if len(labels) != len(images):
             raise MXNetError(f"MNISTIter: image={image!r} has {len(images)} images but "
                              f"label={label!r} has {len(labels)} labels")
@@ -193,73 +190,3 @@ class MNISTIter(DataIter):
     def getpad(self) -> int:
         """Always 0: incomplete batches are dropped."""
         return 0
-
-
-# ================================================================================================
-# The download helpers of mx.test_utils
-# ================================================================================================
-_MNIST_URL = "http://data.mxnet.io/data/mnist/"
-_MNIST_GZ = ("train-labels-idx1-ubyte.gz", "train-images-idx3-ubyte.gz",
-             "t10k-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz")
-_MNIST_ZIP = "http://data.mxnet.io/mxnet/data/mnist.zip"
-_MNIST_UBYTE = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
-                "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
-
-
-def _download_all(urls: list[str], dirname: str | None, what: str) -> list[str]:
-    from ..test_utils import download
-
-    try:
-        return [download(url, dirname=dirname) for url in urls]
-    except MXNetError as err:
-        where = os.path.abspath(dirname or os.curdir)
-        names = ", ".join(url.rsplit("/", 1)[-1] for url in urls)
-        raise MXNetError(f"{what}: MNIST is not bundled with teachmod and could not be "
-                         f"downloaded ({err}). Download {names} from {urls[0].rsplit('/', 1)[0]}/ "
-                         f"(or any MNIST mirror) and put them in {where}") from None
-
-
-def get_mnist() -> dict[str, np.ndarray]:
-    """Download MNIST (from data.mxnet.io, as MXNet) into the current folder and load it.
-
-    Returns
-    -------
-    dict
-        ``train_data`` (60000, 1, 28, 28) float32 in 0..1 (pixels / 255), ``train_label``
-        (60000,) int8, and ``test_data``, ``test_label`` with 10000 images.
-    """
-    paths = _download_all([_MNIST_URL + name for name in _MNIST_GZ], None, "get_mnist")
-    out = {}
-    for prefix, (label_path, image_path) in zip(("train", "test"), (paths[:2], paths[2:])):
-        labels = _read_idx(label_path, _LABEL_MAGIC, "label", (1, 0))
-        images = _read_idx(image_path, _IMAGE_MAGIC, "image", (1, 0))
-        out[f"{prefix}_data"] = images[:, None].astype(np.float32) / 255
-        out[f"{prefix}_label"] = labels.astype(np.int8)
-    return out
-
-
-def get_mnist_ubyte() -> None:
-    """Download MNIST's four idx files into ./data (from MXNet's mnist.zip), if missing."""
-    os.makedirs("data", exist_ok=True)
-    if all(os.path.exists(os.path.join("data", name)) for name in _MNIST_UBYTE):
-        return
-    (zip_path,) = _download_all([_MNIST_ZIP], "data", "get_mnist_ubyte")
-    with zipfile.ZipFile(zip_path) as archive:
-        archive.extractall("data")
-
-
-def get_mnist_iterator(batch_size: int, input_shape: tuple, num_parts: int = 1,
-                       part_index: int = 0) -> tuple[MNISTIter, MNISTIter]:
-    """Training and validation ``MNISTIter`` over ./data (downloaded by ``get_mnist_ubyte``).
-
-    ``input_shape`` of length 3 gives (batch, 1, 28, 28) batches, otherwise flat ones.
-    """
-    get_mnist_ubyte()
-    flat = len(input_shape) != 3
-    train = MNISTIter(image="data/train-images-idx3-ubyte", label="data/train-labels-idx1-ubyte",
-                      input_shape=input_shape, batch_size=batch_size, shuffle=True, flat=flat,
-                      num_parts=num_parts, part_index=part_index)
-    val = MNISTIter(image="data/t10k-images-idx3-ubyte", label="data/t10k-labels-idx1-ubyte",
-                    input_shape=input_shape, batch_size=batch_size, flat=flat,
-                    num_parts=num_parts, part_index=part_index)
-    return train, val

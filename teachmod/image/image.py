@@ -54,8 +54,8 @@ def _write(result: np.ndarray, out: NDArray | None) -> NDArray:
 _ORIENTATION = 0x0112  # the EXIF tag OpenCV follows when it decodes a colour or grey image
 
 
-def _decode_bgr(buf: bytes, flag: int = 1) -> np.ndarray:
-    """Decode image bytes as ``cv2.imdecode`` does: HWC uint8 in BGR order (2-D for grey).
+def _decode_rgb(buf: bytes, flag: int = 1) -> np.ndarray:
+    """Decode image bytes as ``cv2.imdecode`` does, but in RGB(A) order: HWC uint8, 2-D for grey.
 
     flag 1: 3 channels; 0: grey; -1: as stored (1, 3 or 4 channels).
     """
@@ -82,11 +82,19 @@ def _decode_bgr(buf: bytes, flag: int = 1) -> np.ndarray:
                 if "transparency" in image.info else "RGB"}.get(image.mode, "RGB")
     if image.mode != mode:
         image = image.convert(mode)
-    pixels = np.asarray(image)
-    if pixels.ndim == 3:
-        order = [2, 1, 0, 3][:pixels.shape[2]]
-        pixels = pixels[:, :, order]
-    return np.ascontiguousarray(pixels)
+    return np.asarray(image)
+
+
+def _swap_rb(pixels: np.ndarray) -> np.ndarray:
+    """RGB(A) <-> BGR(A) (OpenCV's order); grey images are returned as they are."""
+    if pixels.ndim == 3 and pixels.shape[2] >= 3:
+        return np.ascontiguousarray(pixels[:, :, [2, 1, 0, 3][:pixels.shape[2]]])
+    return pixels
+
+
+def _decode_bgr(buf: bytes, flag: int = 1) -> np.ndarray:
+    """Decode image bytes as ``cv2.imdecode`` does: HWC uint8 in BGR(A) order, 2-D for grey."""
+    return _swap_rb(_decode_rgb(buf, flag))
 
 
 def _encode_bgr(img: np.ndarray, quality: int, img_fmt: str) -> bytes:
@@ -98,9 +106,7 @@ def _encode_bgr(img: np.ndarray, quality: int, img_fmt: str) -> bytes:
         raise MXNetError(f"pack_img: the image must be uint8, got {img.dtype}")
     if img.ndim == 3 and img.shape[2] == 1:
         img = img[:, :, 0]
-    if img.ndim == 3:
-        img = img[:, :, [2, 1, 0, 3][:img.shape[2]]]
-    image = Image.fromarray(np.ascontiguousarray(img))
+    image = Image.fromarray(np.ascontiguousarray(_swap_rb(img)))
     out = io.BytesIO()
     fmt = img_fmt.lower()
     # out-of-range settings are clamped, as OpenCV does
@@ -122,12 +128,12 @@ def _decode(buf: Any, flag: int, to_rgb: int) -> np.ndarray:
     if not isinstance(buf, (bytes, bytearray, memoryview)):
         raise TypeError(f"imdecode: buf must be bytes, bytearray or a uint8 array, got "
                         f"{type(buf).__name__}")
-    pixels = _decode_bgr(buf, flag)
+    pixels = _decode_rgb(buf, flag)
     if pixels.ndim == 2:
-        return pixels[:, :, None]
-    if to_rgb:
-        pixels = pixels[:, :, [2, 1, 0, 3][:pixels.shape[2]]]
-    return pixels
+        pixels = pixels[:, :, None]
+    elif not to_rgb:
+        pixels = _swap_rb(pixels)
+    return pixels if pixels.flags.writeable else pixels.copy()  # Pillow's buffer is read-only
 
 
 def imdecode(buf: Any, flag: int = 1, to_rgb: int = 1, out: NDArray | None = None) -> NDArray:

@@ -94,13 +94,24 @@ def _axis_taps(n_in: int, n_out: int, interp: int, shrink_both: bool
 def _resize_axis(image: np.ndarray, taps: np.ndarray, weights: np.ndarray,
                  axis: int) -> np.ndarray:
     """Weighted sum of the taps along ``axis`` (float32)."""
+    if axis == 1 and image.ndim == 3:
+        # view the rows as (H, W * C) and take whole pixels' values: one flat gather per tap
+        height, width, channels = image.shape
+        taps = (taps[:, None, :] * channels + np.arange(channels)[:, None]).reshape(
+            -1, taps.shape[1])
+        weights = np.repeat(weights, channels, axis=0)
+        flat = _resize_axis(image.reshape(height, width * channels), taps, weights, 1)
+        return flat.reshape(height, -1, channels)
     shape = [1] * image.ndim
     shape[axis] = -1
     out = None
     for k in range(taps.shape[1]):
         term = np.take(image, taps[:, k], axis=axis) * weights[:, k].astype(np.float32).reshape(
             shape)
-        out = term if out is None else out + term
+        if out is None:
+            out = term
+        else:
+            out += term
     return out
 
 
@@ -113,7 +124,7 @@ def resize(image: np.ndarray, width: int, height: int, interp: int = 1) -> np.nd
     if width <= 0 or height <= 0:
         raise ValueError(f"imresize: the output size must be positive, got {width}x{height}")
     shrink_both = in_w >= width and in_h >= height
-    out = image.astype(np.float32)
+    out = image
     if (height, width) != (in_h, in_w):
         row_taps = _axis_taps(in_h, height, interp, shrink_both)
         col_taps = _axis_taps(in_w, width, interp, shrink_both)
@@ -122,4 +133,4 @@ def resize(image: np.ndarray, width: int, height: int, interp: int = 1) -> np.nd
     if np.issubdtype(image.dtype, np.integer):
         info = np.iinfo(image.dtype)
         out = np.clip(np.floor(out + 0.5), info.min, info.max)
-    return out.astype(image.dtype, copy=False)
+    return out.astype(image.dtype)

@@ -211,7 +211,7 @@ class ImageRecordIter(DataIter):
 
         self._consumed = _Cursor()   # state after the last batch handed out
         self._planned = self._consumed  # state after the last batch submitted
-        self._queue: deque[tuple[list[Future], int, _Cursor]] = deque()
+        self._queue: deque[tuple[np.ndarray, list[Future], int, _Cursor]] = deque()
         self._epoch_done = False     # the planner reached the end of this epoch
         self._previous: tuple[np.ndarray, ...] | None = None  # for round_batch=False
         self.current_batch: DataBatch | None = None
@@ -281,14 +281,14 @@ class ImageRecordIter(DataIter):
     def _process(self, record: bytes, number: int, aug: dict, rng: np.random.Generator | None
                  ) -> tuple[np.ndarray, np.ndarray, int]:
         """(CHW pixels as float32 RGB, labels, image index) of one record, augmented."""
-        from ..image.image import _decode_bgr, _get_interp_method
+        from ..image.image import _decode_rgb, _get_interp_method
         from ..image.resize import resize
 
         header, payload = recordio.unpack(record)
         channels, height, width = self.data_shape
         where = f"record {number} of {self.path_imgrec!r}"
         try:
-            image = _decode_bgr(payload, {1: 0, 3: 1, 4: -1}[channels])
+            image = _decode_rgb(payload, {1: 0, 3: 1, 4: -1}[channels])
         except MXNetError as err:
             raise MXNetError(f"{self._name}: cannot decode the image in {where}: {err}") from None
         if image.ndim == 2:
@@ -342,8 +342,6 @@ class ImageRecordIter(DataIter):
                 else (y // 2, x // 2)
             image = image[y:y + height, x:x + width]
         flip = aug["mirror"] or (aug["rand_mirror"] and rng is not None and rng.random() < 0.5)
-        if channels >= 3:  # OpenCV's BGR(A) to RGB(A)
-            image = image[:, :, [2, 1, 0, 3][:channels]]
         if flip:
             image = image[:, ::-1]
         return np.transpose(image, (2, 0, 1)), labels, int(header.id)
@@ -360,16 +358,21 @@ class ImageRecordIter(DataIter):
                              f"label but label_width is set to {self.label_width}")
         return labels
 
-    def _normalise(self, pixels: np.ndarray) -> np.ndarray:
-        if self.dtype == np.uint8:
-            return pixels
-        mean = self._meanimg if self._meanimg is not None else self._mean
-        return (pixels.astype(np.float32) - mean) * self._mult
+    def _job(self, record: bytes, number: int, rng: np.random.Generator, out: np.ndarray
+             ) -> tuple[np.ndarray, int]:
+        """Process one record into its row ``out`` of the batch; (labels, image index).
 
-    def _job(self, record: bytes, number: int, rng: np.random.Generator
-             ) -> tuple[np.ndarray, np.ndarray, int]:
+        Writing in place (numpy's ``out=``, which works without the GIL) saves stacking the
+        images afterwards, which would hold the GIL.
+        """
         pixels, labels, image_id = self._process(record, number, self._aug, rng)
-        return self._normalise(pixels), labels, image_id
+        if self.dtype == np.uint8:
+            out[...] = pixels
+        else:
+            mean = self._meanimg if self._meanimg is not None else self._mean
+            np.subtract(pixels, mean, out=out)
+            out *= self._mult
+        return labels, image_id
 
     # ---- the stream of records ----------------------------------------------------------------
     def _order(self, pass_number: int) -> np.ndarray:
@@ -408,16 +411,17 @@ class ImageRecordIter(DataIter):
                                  f"bigger than the batch size ({self.batch_size})")
             pass_number, position, overflow = pass_number + 1, pad, True
             taken += [(pass_number, p) for p in range(pad)]
+        data = np.empty((self.batch_size,) + self.data_shape, self.dtype)
         futures = []
-        for pass_of, p in taken:
+        for row, (pass_of, p) in enumerate(taken):
             record = int(self._order(pass_of)[p])
             number = int(self._numbers[record])
             raw = self._read(self._offsets[record], number)
             futures.append(self._pool.submit(self._job, raw, number,
-                                             self._rng(pass_of, p, number)))
+                                             self._rng(pass_of, p, number), data[row]))
         self._planned = replace(cursor, pass_number=pass_number, position=position,
                                 overflow=overflow)
-        self._queue.append((futures, pad, self._planned))
+        self._queue.append((data, futures, pad, self._planned))
         return True
 
     def _fill_queue(self) -> None:
@@ -426,7 +430,7 @@ class ImageRecordIter(DataIter):
                 self._epoch_done = True
 
     def _drop_queue(self) -> None:
-        for futures, _, _ in self._queue:
+        for _, futures, _, _ in self._queue:
             for future in futures:
                 future.cancel()
         self._queue.clear()
@@ -450,24 +454,25 @@ class ImageRecordIter(DataIter):
         if not self._queue:
             self.current_batch = None
             return False
-        futures, pad, cursor = self._queue.popleft()
+        data, futures, pad, cursor = self._queue.popleft()
         try:
             results = [future.result() for future in futures]
         except BaseException:
             self._drop_queue()
             raise
         self._consumed = cursor
-        data = np.stack([pixels for pixels, _, _ in results])
-        label = np.stack([labels for _, labels, _ in results])
-        index = np.array([image_id for _, _, image_id in results], np.uint64)
-        if pad and not self.round_batch:
+        label = np.zeros((self.batch_size, self.label_width), np.float32)
+        index = np.zeros(self.batch_size, np.uint64)
+        for row, (labels, image_id) in enumerate(results):
+            label[row], index[row] = labels, image_id
+        filled = len(results)
+        if filled < self.batch_size:  # only without round_batch
             # MXNet's buffer still holds the previous batch's images in the unfilled rows
-            filled = self.batch_size - pad
-            previous = self._previous or tuple(
-                np.zeros((self.batch_size,) + part.shape[1:], part.dtype)
-                for part in (data, label, index))
-            data, label, index = (np.concatenate([new, old[filled:]])
-                                  for new, old in zip((data, label, index), previous))
+            if self._previous is None:
+                data[filled:] = 0
+            else:
+                for part, old in zip((data, label, index), self._previous):
+                    part[filled:] = old[filled:]
         self._previous = (data, label, index)
         if self.label_width == 1:
             label = label[:, 0]

@@ -23,6 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Iterator
 
 from ..base import MXNetError
+from ..ndarray.utils import write_atomic
 from ..recordio import IRHeader, MXIndexedRecordIO, pack
 
 Item = list  # [index, relative path, label, ...]
@@ -54,11 +55,12 @@ def list_image(root: str, recursive: bool, exts: list[str]) -> Iterator[tuple[in
 
 
 def write_list(path_out: str, image_list: list) -> None:
-    """Write ``index<TAB>label(s) as %f<TAB>path`` lines."""
-    with open(path_out, "w") as fout:
-        for item in image_list:
-            labels = "".join(f"{label:f}\t" for label in item[2:])
-            fout.write(f"{item[0]}\t{labels}{item[1]}\n")
+    """Write ``index<TAB>label(s) as %f<TAB>path`` lines (atomically: all or nothing)."""
+    lines = []
+    for item in image_list:
+        labels = "".join(f"{label:f}\t" for label in item[2:])
+        lines.append(f"{item[0]}\t{labels}{item[1]}\n")
+    write_atomic(path_out, "".join(lines).encode())
 
 
 def make_list(args: argparse.Namespace) -> None:

@@ -228,8 +228,8 @@ def test_image_record_iter_errors(tmp_path):
     args = dict(data_shape=(3, 8, 8), batch_size=2)
     with pytest.raises(MXNetError, match="Invalid output shape"):
         mx.io.ImageRecordIter(path_imgrec=REC, data_shape=(5, 8, 8), batch_size=2)
-    with pytest.raises(MXNetError, match="max_rotate_angle=10 is not implemented"):
-        mx.io.ImageRecordIter(path_imgrec=REC, max_rotate_angle=10, **args)
+    with pytest.raises(MXNetError, match="random_resized_crop=True is not implemented"):
+        mx.io.ImageRecordIter(path_imgrec=REC, random_resized_crop=True, **args)
     with pytest.raises(MXNetError, match="does not exist"):
         mx.io.ImageRecordIter(path_imgrec=str(tmp_path / "none.rec"), **args)
     with pytest.raises(MXNetError, match="must be bigger than the batch size"):
@@ -261,3 +261,46 @@ def test_mean_img_is_made_then_loaded(tmp_path):
     loaded = mx.io.ImageRecordIter(mean_img=str(mean_path), **args)
     np.testing.assert_allclose(loaded.next().data[0].asnumpy(), pixels[:4] - mean, atol=1e-4)
     assert made.next().data[0].shape == (4, 3, 8, 8)
+
+
+# ---- the more random augmentations (image_aug.py) ---------------------------------------------
+def test_hls_conversion_is_opencvs_8_bit_hls():
+    import colorsys
+
+    from teachmod.io import image_aug
+
+    image = np.random.RandomState(0).randint(0, 256, (20, 30, 3)).astype(np.uint8)
+    hls = image_aug.rgb_to_hls(image)
+    for y, x in ((0, 0), (3, 4), (19, 29)):
+        h, lightness, s = colorsys.rgb_to_hls(*(image[y, x] / 255))
+        expected = [round(h * 180) % 180 if s else 0, round(lightness * 255), round(s * 255)]
+        assert np.abs(hls[y, x].astype(int) - expected).max() <= 1
+    # H has 180 steps, so a round trip moves a pixel by a few levels at most
+    assert np.abs(image_aug.hls_to_rgb(hls).astype(int) - image).max() <= 5
+
+
+def test_affine_uses_mxnets_matrix():
+    from teachmod.io import image_aug
+
+    square = np.random.RandomState(1).randint(0, 255, (12, 12, 3)).astype(np.uint8)
+    aug = dict(max_shear_ratio=0.0, max_rotate_angle=0, rotate=90, rotate_list=[],
+               max_random_scale=1.0, min_random_scale=1.0, aspect_ratio_range=(1.0, 1.0),
+               min_img_size=0, max_img_size=1e10, fill_value=255)
+    turned = image_aug.affine(square, aug, np.random.default_rng(0))
+    # MXNet centres with the image size, not size - 1: a quarter turn lands one row low
+    np.testing.assert_array_equal(turned[1:], np.rot90(square)[:-1])
+    assert (turned[0] == 255).all()  # the border takes fill_value
+
+
+def test_every_augmentation_runs_and_seed_aug_repeats_it():
+    args = dict(path_imgrec=REC, data_shape=(3, 10, 10), batch_size=4, resize=14,
+                rand_crop=True, rand_mirror=True, max_random_scale=1.3, min_random_scale=0.9,
+                max_aspect_ratio=0.2, max_rotate_angle=10, max_shear_ratio=0.1, random_h=10,
+                random_s=20, random_l=30, brightness=0.2, contrast=0.2, saturation=0.2,
+                pca_noise=0.1, max_random_contrast=0.3, max_random_illumination=5, seed_aug=4)
+    one = np.concatenate([b.data[0].asnumpy() for b in mx.io.ImageRecordIter(**args)])
+    two = np.concatenate([b.data[0].asnumpy() for b in mx.io.ImageRecordIter(**args)])
+    plain = np.concatenate([b.data[0].asnumpy() for b in mx.io.ImageRecordIter(
+        path_imgrec=REC, data_shape=(3, 10, 10), batch_size=4, resize=14)])
+    np.testing.assert_array_equal(one, two)
+    assert one.shape == plain.shape and not np.allclose(one, plain)

@@ -4,13 +4,18 @@ What MXNet's C++ ``ImageRecordIter`` does for every image, in this order:
 
 1. read the record, take its label(s) (from the record, or from ``path_imglist``);
 2. decode it (grey for ``data_shape[0] == 1``, colour for 3, with alpha for 4);
-3. ``resize``: scale the shorter side to ``resize`` pixels;  ``pad``: add a border of
-   ``fill_value``;
+3. ``resize``: scale the shorter side to ``resize`` pixels; rotate, shear, scale
+   (``max_rotate_angle``, ``rotate``, ``rotate_list``, ``max_shear_ratio``,
+   ``min/max_random_scale``, ``min/max_aspect_ratio``, ``min/max_img_size``; bilinear, see
+   ``image_aug.py``);  ``pad``: add a border of ``fill_value``;
 4. crop ``data_shape``'s height and width, at random (``rand_crop``) or in the centre; an image
    smaller than that is first scaled up to cover it;  with ``max_crop_size`` a square of random
    side in ``min_crop_size..max_crop_size`` is cropped and scaled to ``data_shape``;
-5. mirror left-right (``rand_mirror``: half the time; ``mirror``: always);
-6. ``(pixel - mean) * scale / std`` per channel (RGB order; or minus ``mean_img``).
+5. ``brightness``, ``contrast``, ``saturation`` (random order), ``random_h/s/l`` (HLS shifts),
+   ``pca_noise``; then mirror left-right (``rand_mirror``: half the time; ``mirror``: always);
+6. ``(pixel - mean) * scale / std`` per channel (RGB order; or minus ``mean_img``), with a
+   random contrast factor and illumination offset per image (``max_random_contrast``,
+   ``max_random_illumination``).
 
 Decoding and augmenting run in ``preprocess_threads`` threads (Pillow and numpy release the
 GIL while they work), ``prefetch_buffer`` batches ahead of the one being used. Randomness is
@@ -38,20 +43,22 @@ import numpy as np
 from .. import recordio
 from ..base import MXNetError
 from ..ndarray.ndarray import NDArray
+from . import image_aug
 from .io import DataBatch, DataDesc, DataIter
 
 __all__ = ["ImageRecordIter", "ImageRecordUInt8Iter"]
 
+# More of MXNet's augmentations (see image_aug.py), with their "off" values.
+_MORE_AUGMENTATIONS = {
+    "max_rotate_angle": 0, "rotate": -1, "rotate_list": "", "max_shear_ratio": 0.0,
+    "max_random_scale": 1.0, "min_random_scale": 1.0, "max_aspect_ratio": 0.0,
+    "min_aspect_ratio": None, "max_img_size": 1e10, "min_img_size": 0.0, "brightness": 0.0,
+    "contrast": 0.0, "saturation": 0.0, "pca_noise": 0.0, "random_h": 0, "random_s": 0,
+    "random_l": 0, "max_random_contrast": 0.0, "max_random_illumination": 0.0,
+}
 # MXNet parameters of augmentations teachmod does not implement, with their "off" values: set
 # to anything else they are an error rather than silently ignored.
-_UNSUPPORTED = {
-    "max_rotate_angle": 0, "rotate": -1, "max_shear_ratio": 0.0, "max_random_scale": 1.0,
-    "min_random_scale": 1.0, "max_aspect_ratio": 0.0, "min_aspect_ratio": None,
-    "random_resized_crop": False, "max_img_size": 1e10, "min_img_size": 0.0,
-    "brightness": 0.0, "contrast": 0.0, "saturation": 0.0, "pca_noise": 0.0, "random_h": 0,
-    "random_s": 0, "random_l": 0, "max_random_contrast": 0.0, "max_random_illumination": 0.0,
-    "min_random_area": 1.0, "max_random_area": 1.0, "rotate_list": None,
-}
+_UNSUPPORTED = {"random_resized_crop": False, "min_random_area": 1.0, "max_random_area": 1.0}
 # Parameters MXNet accepts that change nothing on a CPU (or only MXNet's logging).
 _NO_EFFECT = ("verbose", "ctx", "shuffle_chunk_size", "shuffle_chunk_seed", "device_id",
               "num_decode_threads", "inter_method")
@@ -143,6 +150,7 @@ class ImageRecordIter(DataIter):
                  dtype: str | None = None, **kwargs: Any) -> None:
         super().__init__(batch_size)
         name = type(self).__name__
+        more = {key: kwargs.pop(key, default) for key, default in _MORE_AUGMENTATIONS.items()}
         self._check_kwargs(name, kwargs)
         data_shape = tuple(int(d) for d in data_shape)
         if len(data_shape) != 3 or data_shape[0] not in (1, 3, 4) or min(data_shape) <= 0:
@@ -176,7 +184,13 @@ class ImageRecordIter(DataIter):
         self._aug = dict(resize=resize, rand_crop=bool(rand_crop), rand_mirror=bool(rand_mirror),
                          mirror=bool(mirror), max_crop_size=max_crop_size,
                          min_crop_size=min_crop_size, pad=pad, fill_value=fill_value,
-                         inter_method=inter_method)
+                         inter_method=inter_method, **more)
+        self._aug["rotate_list"] = [int(a) for a in str(more["rotate_list"]).split(",") if a]
+        if more["min_aspect_ratio"] is None:
+            self._aug["aspect_ratio_range"] = (1 - more["max_aspect_ratio"],
+                                               1 + more["max_aspect_ratio"])
+        else:
+            self._aug["aspect_ratio_range"] = (more["min_aspect_ratio"], more["max_aspect_ratio"])
         channels = data_shape[0]
         self._mean = np.array([mean_r, mean_g, mean_b, mean_a][:channels] if channels > 1
                               else [mean_r], np.float32).reshape(-1, 1, 1)
@@ -313,6 +327,8 @@ class ImageRecordIter(DataIter):
             new_h, new_w = (side * rows // cols, side) if rows > cols else \
                 (side, side * cols // rows)
             image = scaled(image, new_w, new_h)
+        if rng is not None and image_aug.needs_affine(aug):
+            image = image_aug.affine(image, aug, rng)
         if aug["pad"] > 0:
             p = aug["pad"]
             image = np.pad(image, ((p, p), (p, p), (0, 0)), constant_values=aug["fill_value"])
@@ -341,6 +357,13 @@ class ImageRecordIter(DataIter):
             y, x = (int(rng.integers(0, y + 1)), int(rng.integers(0, x + 1))) if random_crop \
                 else (y // 2, x // 2)
             image = image[y:y + height, x:x + width]
+        if rng is not None and channels >= 3:
+            if aug["brightness"] > 0 or aug["contrast"] > 0 or aug["saturation"] > 0:
+                image = image_aug.color_jitter(image, aug, rng)
+            if aug["random_h"] or aug["random_s"] or aug["random_l"]:
+                image = image_aug.hls_jitter(image, aug, rng)
+            if aug["pca_noise"] > 0:
+                image = image_aug.pca_noise(image, aug, rng)
         flip = aug["mirror"] or (aug["rand_mirror"] and rng is not None and rng.random() < 0.5)
         if flip:
             image = image[:, ::-1]
@@ -368,9 +391,17 @@ class ImageRecordIter(DataIter):
         pixels, labels, image_id = self._process(record, number, self._aug, rng)
         if self.dtype == np.uint8:
             out[...] = pixels
+            return labels, image_id
+        mean = self._meanimg if self._meanimg is not None else self._mean
+        np.subtract(pixels, mean, out=out)
+        contrast, illumination = self._aug["max_random_contrast"], \
+            self._aug["max_random_illumination"]
+        if contrast or illumination:  # (x - mean) * c / std + i / std, c and i drawn per image
+            c = np.float32(rng.random() * contrast * 2 - contrast + 1)
+            i = np.float32(rng.random() * illumination * 2 - illumination)
+            out *= self._mult * c
+            out += self._mult * i
         else:
-            mean = self._meanimg if self._meanimg is not None else self._mean
-            np.subtract(pixels, mean, out=out)
             out *= self._mult
         return labels, image_id
 

@@ -32,6 +32,7 @@ _LAZY = {
     "notebook": "notebook", "monitor": "monitor", "mon": "monitor", "kvstore": "kvstore",
     "kv": "kvstore", "operator": "operator", "gluon": "gluon", "contrib": "contrib",
     "autograd": "autograd", "runtime": "runtime", "util": "util",
+    "recordio": "recordio", "image": "image", "img": "image",
 }
 
 __all__ = [

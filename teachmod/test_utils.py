@@ -297,32 +297,7 @@ def download(url: str, fname: str | None = None, dirname: str | None = None,
     return fname
 
 
-def get_mnist() -> dict[str, np.ndarray]:
-    """Download MNIST from data.mxnet.io (needs the network; not bundled).
-
-    Returns
-    -------
-    dict
-        ``train_data`` (60000, 1, 28, 28) float32 in 0..1, ``train_label`` (60000,) int8, and
-        ``test_data``, ``test_label`` likewise with 10000 images.
-    """
-    def read(label_url: str, image_url: str) -> tuple[np.ndarray, np.ndarray]:
-        with gzip.open(download(label_url)) as labels_file:
-            struct.unpack(">II", labels_file.read(8))
-            label = np.frombuffer(labels_file.read(), dtype=np.int8)
-        with gzip.open(download(image_url)) as images_file:
-            _, _, rows, cols = struct.unpack(">IIII", images_file.read(16))
-            image = np.frombuffer(images_file.read(), dtype=np.uint8)
-        image = image.reshape(len(label), 1, rows, cols).astype(np.float32) / 255
-        return label, image
-
-    path = "http://data.mxnet.io/data/mnist/"
-    train_label, train_data = read(path + "train-labels-idx1-ubyte.gz",
-                                   path + "train-images-idx3-ubyte.gz")
-    test_label, test_data = read(path + "t10k-labels-idx1-ubyte.gz",
-                                 path + "t10k-images-idx3-ubyte.gz")
-    return {"train_data": train_data, "train_label": train_label,
-            "test_data": test_data, "test_label": test_label}
+from .io.datasets import get_cifar10, get_mnist, get_mnist_iterator, get_mnist_ubyte  # noqa: E402
 
 
 # ================================================================================================

@@ -1,0 +1,1 @@
+"""Command-line tools, as MXNet's ``tools/`` folder: ``python -m teachmod.tools.im2rec``."""

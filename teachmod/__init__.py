@@ -29,6 +29,7 @@ _LAZY = {
     "visualization": "visualization", "test_utils": "test_utils",
     "lr_scheduler": "lr_scheduler", "executor": "executor", "registry": "registry",
     "notebook": "notebook", "monitor": "monitor", "kvstore": "kvstore", "kv": "kvstore",
+    "rnn": "rnn",
 }
 
 __all__ = [

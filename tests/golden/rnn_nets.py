@@ -9,14 +9,15 @@ the golden data also cover gradients of the initial states.
 T, N, IN, H = 3, 2, 4, 3  # steps, batch, input features, hidden units
 
 
-def _unroll(mx, cell, length=T):
+def _unroll(mx, cell, length=T, merge=True):
     if isinstance(cell, mx.rnn.ModifierCell):  # MXNet names this argument init_sym there
         states = cell.begin_state(init_sym=mx.sym.Variable)
     else:
         states = cell.begin_state(func=mx.sym.Variable)
     outputs, finals = cell.unroll(length, mx.sym.Variable("data"), begin_state=states,
-                                  layout="NTC", merge_outputs=True)
-    return mx.sym.Group([outputs] + _flat(finals)), [s.name for s in _flat(states)]
+                                  layout="NTC", merge_outputs=merge)
+    outputs = [outputs] if merge else list(outputs)
+    return mx.sym.Group(outputs + _flat(finals)), [s.name for s in _flat(states)]
 
 
 def _flat(states):
@@ -51,10 +52,17 @@ def residual(mx):
     return _unroll(mx, mx.rnn.ResidualCell(mx.rnn.GRUCell(IN, prefix="res_")))
 
 
+def _bidirectional_gru(mx):
+    return mx.rnn.BidirectionalCell(mx.rnn.GRUCell(H, prefix="l_"),
+                                    mx.rnn.GRUCell(H, prefix="r_"), output_prefix="bi_")
+
+
 def bidirectional(mx):
-    return _unroll(mx, mx.rnn.BidirectionalCell(mx.rnn.GRUCell(H, prefix="l_"),
-                                                mx.rnn.GRUCell(H, prefix="r_"),
-                                                output_prefix="bi_"))
+    return _unroll(mx, _bidirectional_gru(mx), merge=False)
+
+
+def bidirectional_merged(mx):
+    return _unroll(mx, _bidirectional_gru(mx))
 
 
 def fused_lstm(mx):
@@ -64,8 +72,9 @@ def fused_lstm(mx):
 
 def fused_gru_unfused(mx):
     cell = mx.rnn.FusedRNNCell(H, num_layers=2, mode="gru", bidirectional=True, prefix="u_")
-    return _unroll(mx, cell.unfuse())
+    return _unroll(mx, cell.unfuse(), merge=False)
 
 
 CELLS = {f.__name__: f for f in (rnn_tanh, rnn_relu, lstm, gru, sequential, residual, bidirectional,
+                                 bidirectional_merged,
                                  fused_lstm, fused_gru_unfused)}

@@ -20,7 +20,7 @@ from ..symbol import Symbol
 
 __all__ = ["RNNParams", "BaseRNNCell", "RNNCell", "LSTMCell", "GRUCell", "FusedRNNCell",
            "SequentialRNNCell", "DropoutCell", "ModifierCell", "ZoneoutCell", "ResidualCell",
-           "BidirectionalCell"]
+           "BidirectionalCell", "BaseConvRNNCell", "ConvRNNCell", "ConvLSTMCell", "ConvGRUCell"]
 
 
 def _zeros(**kwargs: Any) -> Symbol:
@@ -830,3 +830,189 @@ class BidirectionalCell(BaseRNNCell):
             outputs = [symbol.Concat(l_o, r_o, dim=1, name=f"{self._output_prefix}t{i}")
                        for i, (l_o, r_o) in enumerate(zip(l_outputs, reversed(r_outputs)))]
         return outputs, [l_states, r_states]
+
+
+def _leaky_relu(inputs: Symbol, **kwargs: Any) -> Symbol:
+    """The convolutional cells' default activation: LeakyReLU with slope 0.2."""
+    return symbol.LeakyReLU(inputs, act_type="leaky", slope=0.2, **kwargs)
+
+
+class BaseConvRNNCell(BaseRNNCell):
+    """The base of convolutional cells: the i2h and h2h products are convolutions, so inputs
+    and states are feature maps (Shi et al., 2015). ``h2h_kernel`` must be odd: h2h pads to
+    keep the state's size; the state's shape is what i2h makes of ``input_shape``."""
+
+    def __init__(self, input_shape: tuple[int, ...], num_hidden: int,
+                 h2h_kernel: tuple[int, int], h2h_dilate: tuple[int, int],
+                 i2h_kernel: tuple[int, int], i2h_stride: tuple[int, int],
+                 i2h_pad: tuple[int, int], i2h_dilate: tuple[int, int],
+                 i2h_weight_initializer: Any, h2h_weight_initializer: Any,
+                 i2h_bias_initializer: Any, h2h_bias_initializer: Any, activation: Any,
+                 prefix: str = "", params: RNNParams | None = None,
+                 conv_layout: str = "NCHW") -> None:
+        super().__init__(prefix=prefix, params=params)
+        if h2h_kernel[0] % 2 != 1 or h2h_kernel[1] % 2 != 1:
+            raise ValueError(f"Only support odd number, get h2h_kernel= {h2h_kernel}")
+        self._h2h_kernel, self._h2h_dilate = h2h_kernel, h2h_dilate
+        self._h2h_pad = (h2h_dilate[0] * (h2h_kernel[0] - 1) // 2,
+                         h2h_dilate[1] * (h2h_kernel[1] - 1) // 2)
+        self._i2h_kernel, self._i2h_stride = i2h_kernel, i2h_stride
+        self._i2h_pad, self._i2h_dilate = i2h_pad, i2h_dilate
+        self._num_hidden = num_hidden
+        self._input_shape = input_shape
+        self._conv_layout = conv_layout
+        self._activation = activation
+        probe = symbol.Convolution(data=symbol.Variable("data"), num_filter=num_hidden,
+                                   kernel=i2h_kernel, stride=i2h_stride, pad=i2h_pad,
+                                   dilate=i2h_dilate, layout=conv_layout)
+        self._state_shape = (0,) + tuple(probe.infer_shape(data=input_shape)[1][0][1:])
+        self._iW = self.params.get("i2h_weight", init=i2h_weight_initializer)
+        self._hW = self.params.get("h2h_weight", init=h2h_weight_initializer)
+        self._iB = self.params.get("i2h_bias", init=i2h_bias_initializer)
+        self._hB = self.params.get("h2h_bias", init=h2h_bias_initializer)
+
+    @property
+    def _num_gates(self) -> int:
+        return len(self._gate_names)
+
+    @property
+    def state_info(self) -> list[dict]:
+        return [{"shape": self._state_shape, "__layout__": self._conv_layout}]
+
+    def _conv_forward(self, inputs: Symbol, states: list, name: str) -> tuple[Symbol, Symbol]:
+        filters = self._num_hidden * self._num_gates
+        i2h = symbol.Convolution(name=f"{name}i2h", data=inputs, num_filter=filters,
+                                 kernel=self._i2h_kernel, stride=self._i2h_stride,
+                                 pad=self._i2h_pad, dilate=self._i2h_dilate, weight=self._iW,
+                                 bias=self._iB, layout=self._conv_layout)
+        h2h = symbol.Convolution(name=f"{name}h2h", data=states[0], num_filter=filters,
+                                 kernel=self._h2h_kernel, dilate=self._h2h_dilate,
+                                 pad=self._h2h_pad, stride=(1, 1), weight=self._hW,
+                                 bias=self._hB, layout=self._conv_layout)
+        return i2h, h2h
+
+
+_CONV_DOC = """
+    Parameters
+    ----------
+    input_shape : tuple
+        Shape of one step's input, e.g. (batch, channels, height, width).
+    num_hidden : int
+        Number of state channels.
+    h2h_kernel, h2h_dilate : tuple, default (3, 3), (1, 1)
+        The state-to-state convolution (odd kernel; padded to keep the size).
+    i2h_kernel, i2h_stride, i2h_pad, i2h_dilate : tuple
+        The input-to-state convolution.
+    i2h_weight_initializer, h2h_weight_initializer, i2h_bias_initializer, h2h_bias_initializer
+        Initializers of the weights (default: the global one) and biases (default 'zeros').
+    activation : callable, default LeakyReLU(slope=0.2)
+    prefix : str
+    params : RNNParams, optional
+    conv_layout : str, default 'NCHW'
+"""
+
+
+class ConvRNNCell(BaseConvRNNCell):
+    """A convolutional vanilla RNN step: ``h' = activation(conv(x) + conv(h))``."""
+
+    __doc__ = (__doc__ or "") + _CONV_DOC
+
+    def __init__(self, input_shape: tuple[int, ...], num_hidden: int,
+                 h2h_kernel: tuple[int, int] = (3, 3), h2h_dilate: tuple[int, int] = (1, 1),
+                 i2h_kernel: tuple[int, int] = (3, 3), i2h_stride: tuple[int, int] = (1, 1),
+                 i2h_pad: tuple[int, int] = (1, 1), i2h_dilate: tuple[int, int] = (1, 1),
+                 i2h_weight_initializer: Any = None, h2h_weight_initializer: Any = None,
+                 i2h_bias_initializer: Any = "zeros", h2h_bias_initializer: Any = "zeros",
+                 activation: Any = _leaky_relu, prefix: str = "ConvRNN_",
+                 params: RNNParams | None = None, conv_layout: str = "NCHW") -> None:
+        super().__init__(input_shape, num_hidden, h2h_kernel, h2h_dilate, i2h_kernel,
+                         i2h_stride, i2h_pad, i2h_dilate, i2h_weight_initializer,
+                         h2h_weight_initializer, i2h_bias_initializer, h2h_bias_initializer,
+                         activation, prefix, params, conv_layout)
+
+    @property
+    def _gate_names(self) -> tuple[str, ...]:
+        return ("",)
+
+    def __call__(self, inputs: Symbol, states: list) -> tuple[Symbol, list]:
+        name = _step_name(self)
+        i2h, h2h = self._conv_forward(inputs, states, name)
+        output = self._get_activation(i2h + h2h, self._activation, name=f"{name}out")
+        return output, [output]
+
+
+class ConvLSTMCell(BaseConvRNNCell):
+    """A convolutional LSTM step (gates from convolutions; ``activation`` in place of tanh)."""
+
+    __doc__ = (__doc__ or "") + _CONV_DOC
+
+    def __init__(self, input_shape: tuple[int, ...], num_hidden: int,
+                 h2h_kernel: tuple[int, int] = (3, 3), h2h_dilate: tuple[int, int] = (1, 1),
+                 i2h_kernel: tuple[int, int] = (3, 3), i2h_stride: tuple[int, int] = (1, 1),
+                 i2h_pad: tuple[int, int] = (1, 1), i2h_dilate: tuple[int, int] = (1, 1),
+                 i2h_weight_initializer: Any = None, h2h_weight_initializer: Any = None,
+                 i2h_bias_initializer: Any = "zeros", h2h_bias_initializer: Any = "zeros",
+                 activation: Any = _leaky_relu, prefix: str = "ConvLSTM_",
+                 params: RNNParams | None = None, conv_layout: str = "NCHW") -> None:
+        super().__init__(input_shape, num_hidden, h2h_kernel, h2h_dilate, i2h_kernel,
+                         i2h_stride, i2h_pad, i2h_dilate, i2h_weight_initializer,
+                         h2h_weight_initializer, i2h_bias_initializer, h2h_bias_initializer,
+                         activation, prefix, params, conv_layout)
+
+    @property
+    def _gate_names(self) -> list[str]:
+        return ["_i", "_f", "_c", "_o"]
+
+    @property
+    def state_info(self) -> list[dict]:
+        return [{"shape": self._state_shape, "__layout__": self._conv_layout}] * 2
+
+    def __call__(self, inputs: Symbol, states: list) -> tuple[Symbol, list]:
+        name = _step_name(self)
+        i2h, h2h = self._conv_forward(inputs, states, name)
+        gates = symbol.SliceChannel(i2h + h2h, num_outputs=4,
+                                    axis=self._conv_layout.find("C"), name=f"{name}slice")
+        in_gate = symbol.Activation(gates[0], act_type="sigmoid", name=f"{name}i")
+        forget_gate = symbol.Activation(gates[1], act_type="sigmoid", name=f"{name}f")
+        in_transform = self._get_activation(gates[2], self._activation, name=f"{name}c")
+        out_gate = symbol.Activation(gates[3], act_type="sigmoid", name=f"{name}o")
+        next_c = symbol._plus(forget_gate * states[1], in_gate * in_transform,
+                              name=f"{name}state")
+        next_h = symbol._mul(out_gate, self._get_activation(next_c, self._activation),
+                             name=f"{name}out")
+        return next_h, [next_h, next_c]
+
+
+class ConvGRUCell(BaseConvRNNCell):
+    """A convolutional GRU step (``activation`` in place of tanh for the candidate)."""
+
+    __doc__ = (__doc__ or "") + _CONV_DOC
+
+    def __init__(self, input_shape: tuple[int, ...], num_hidden: int,
+                 h2h_kernel: tuple[int, int] = (3, 3), h2h_dilate: tuple[int, int] = (1, 1),
+                 i2h_kernel: tuple[int, int] = (3, 3), i2h_stride: tuple[int, int] = (1, 1),
+                 i2h_pad: tuple[int, int] = (1, 1), i2h_dilate: tuple[int, int] = (1, 1),
+                 i2h_weight_initializer: Any = None, h2h_weight_initializer: Any = None,
+                 i2h_bias_initializer: Any = "zeros", h2h_bias_initializer: Any = "zeros",
+                 activation: Any = _leaky_relu, prefix: str = "ConvGRU_",
+                 params: RNNParams | None = None, conv_layout: str = "NCHW") -> None:
+        super().__init__(input_shape, num_hidden, h2h_kernel, h2h_dilate, i2h_kernel,
+                         i2h_stride, i2h_pad, i2h_dilate, i2h_weight_initializer,
+                         h2h_weight_initializer, i2h_bias_initializer, h2h_bias_initializer,
+                         activation, prefix, params, conv_layout)
+
+    @property
+    def _gate_names(self) -> list[str]:
+        return ["_r", "_z", "_o"]
+
+    def __call__(self, inputs: Symbol, states: list) -> tuple[Symbol, list]:
+        name = _step_name(self)
+        i2h, h2h = self._conv_forward(inputs, states, name)
+        i2h_r, i2h_z, i2h_n = symbol.SliceChannel(i2h, num_outputs=3, name=f"{name}_i2h_slice")
+        h2h_r, h2h_z, h2h_n = symbol.SliceChannel(h2h, num_outputs=3, name=f"{name}_h2h_slice")
+        reset = symbol.Activation(i2h_r + h2h_r, act_type="sigmoid", name=f"{name}_r_act")
+        update = symbol.Activation(i2h_z + h2h_z, act_type="sigmoid", name=f"{name}_z_act")
+        candidate = self._get_activation(i2h_n + reset * h2h_n, self._activation,
+                                         name=f"{name}_h_act")
+        next_h = symbol._plus((1.0 - update) * candidate, update * states[0], name=f"{name}out")
+        return next_h, [next_h]

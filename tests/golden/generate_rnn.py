@@ -79,7 +79,7 @@ def cell_case(name):
     with mx.name.NameManager():
         sym, state_names = rnn_nets.CELLS[name](mx)
     attrs = sym.attr_dict()
-    shapes = {"data": (N, T, IN)}
+    shapes = {"data": rnn_nets.DATA_SHAPES.get(name, (N, T, IN))}
     for state in state_names:  # the begin states' shapes with the batch size filled in
         shape = eval(attrs[state]["__shape__"])  # a tuple written by MXNet itself
         shapes[state] = tuple(N if d == 0 else d for d in shape)

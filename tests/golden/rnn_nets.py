@@ -75,6 +75,27 @@ def fused_gru_unfused(mx):
     return _unroll(mx, cell.unfuse(), merge=False)
 
 
+def _conv(mx, kind):
+    cell = getattr(mx.rnn, kind)(input_shape=CONV_INPUT, num_hidden=2, prefix="conv_")
+    return _unroll(mx, cell, merge=False)
+
+
+def conv_lstm(mx):
+    return _conv(mx, "ConvLSTMCell")
+
+
+def conv_gru(mx):
+    return _conv(mx, "ConvGRUCell")
+
+
+def conv_rnn(mx):
+    return _conv(mx, "ConvRNNCell")
+
+
+CONV_INPUT = (N, 2, 4, 3)  # one step's input: batch, channels, height, width
+# the data of each graph, (batch, steps, ...) (NTC); (N, T, IN) unless listed
+DATA_SHAPES = {name: (N, T) + CONV_INPUT[1:] for name in ("conv_lstm", "conv_gru", "conv_rnn")}
+
 CELLS = {f.__name__: f for f in (rnn_tanh, rnn_relu, lstm, gru, sequential, residual, bidirectional,
                                  bidirectional_merged,
-                                 fused_lstm, fused_gru_unfused)}
+                                 fused_lstm, fused_gru_unfused, conv_rnn, conv_lstm, conv_gru)}

@@ -8,6 +8,8 @@ It rewrites ``tests/golden/rnn/``: ``op_<case>.npz`` for the fused ``RNN`` opera
 outputs, head gradients and input gradients) and ``cell_<name>.npz`` for each cell graph of
 ``tests/golden/rnn_nets.py`` unrolled (arguments, outputs and final states, head gradients,
 the gradients of every argument). Keys: ``arg:NAME``, ``out:I``, ``ograd:I``, ``grad:NAME``.
+``lm_two_epochs.npz``: the initial parameters and the validation perplexity after each of two
+epochs of ``rnn_nets.train_lm`` (a BucketingModule language model on BucketSentenceIter).
 Inputs come from ``np.random.RandomState(zlib.crc32(case))``, so the files are reproducible.
 
 The numbers come from MXNet's own CPU RNN kernels (``src/operator/rnn_impl.h``), chosen with
@@ -98,6 +100,9 @@ def main():
         op_case(*case)
     for name in rnn_nets.CELLS:
         cell_case(name)
+    initial, perplexities = rnn_nets.train_lm(mx)
+    np.savez(OUT / "lm_two_epochs.npz", perplexity=np.array(perplexities),
+             **{f"arg:{k}": v for k, v in initial.items()})
     print(f"wrote {len(list(OUT.iterdir()))} files to {OUT}")
 
 

@@ -99,3 +99,88 @@ DATA_SHAPES = {name: (N, T) + CONV_INPUT[1:] for name in ("conv_lstm", "conv_gru
 CELLS = {f.__name__: f for f in (rnn_tanh, rnn_relu, lstm, gru, sequential, residual, bidirectional,
                                  bidirectional_merged,
                                  fused_lstm, fused_gru_unfused, conv_rnn, conv_lstm, conv_gru)}
+
+
+# ---- a small word-level language model, trained for two epochs on both sides ---------------
+LM = dict(vocab_words=24, embed=8, hidden=12, layers=2, batch=8, buckets=[4, 8, 12], lr=0.5)
+
+
+def ptb_lines(seed, count):
+    """``count`` lines in the PTB format (space-separated words, ' \\n' at the end) from a
+    small Markov chain over ``w0..w23``, so that there is something to learn."""
+    import numpy as np
+
+    rs = np.random.RandomState(seed)
+    words = LM["vocab_words"]
+    follow = rs.dirichlet(np.full(words, 0.1), size=words)  # a peaked next-word distribution
+    lines = []
+    for _ in range(count):
+        word, sentence = rs.randint(words), []
+        for _ in range(rs.randint(2, 12)):
+            sentence.append(f"w{word}")
+            word = rs.choice(words, p=follow[word])
+        lines.append(" " + " ".join(sentence) + " \n")
+    return lines
+
+
+def lm_sym_gen(mx, vocab_size):
+    """``sym_gen`` for BucketingModule: Embedding -> FusedRNNCell LSTM -> FC -> softmax. The
+    begin states are ``state_names`` inputs (zeros); returns (sym_gen, state_names)."""
+    cell = mx.rnn.FusedRNNCell(LM["hidden"], num_layers=LM["layers"], mode="lstm",
+                               prefix="lstm_")
+
+    def sym_gen(seq_len):
+        data = mx.sym.Variable("data")
+        label = mx.sym.Variable("softmax_label")
+        embed = mx.sym.Embedding(data=data, input_dim=vocab_size, output_dim=LM["embed"],
+                                 name="embed")
+        cell.reset()
+        states = cell.begin_state(func=mx.sym.Variable)
+        outputs, _ = cell.unroll(seq_len, inputs=embed, begin_state=states,
+                                 merge_outputs=True)
+        pred = mx.sym.Reshape(outputs, shape=(-1, LM["hidden"]))
+        pred = mx.sym.FullyConnected(data=pred, num_hidden=vocab_size, name="pred")
+        label = mx.sym.Reshape(label, shape=(-1,))
+        return mx.sym.SoftmaxOutput(data=pred, label=label, name="softmax"), ("data",), (
+            "softmax_label",)
+
+    cell.reset()
+    return sym_gen, [s.name for s in cell.begin_state(func=mx.sym.Variable)]
+
+
+def train_lm(mx, arg_params=None):
+    """Two epochs of SGD on ``ptb_lines``; returns (initial arg_params, validation perplexity
+    after each epoch). Python's and numpy's global generators are seeded first: the bucket
+    iterator shuffles with them, so both frameworks see the batches in the same order."""
+    import random
+
+    import numpy as np
+
+    def tokenize(lines, vocab=None):
+        return mx.rnn.encode_sentences([filter(None, line.split(" ")) for line in lines],
+                                       vocab=vocab, invalid_label=0, start_label=1)
+
+    random.seed(7)
+    np.random.seed(7)
+    train_sent, vocab = tokenize(ptb_lines(1, 240))
+    val_sent, _ = tokenize(ptb_lines(2, 60), vocab)
+    train = mx.rnn.BucketSentenceIter(train_sent, LM["batch"], buckets=list(LM["buckets"]),
+                                      invalid_label=0)
+    val = mx.rnn.BucketSentenceIter(val_sent, LM["batch"], buckets=list(LM["buckets"]),
+                                    invalid_label=0)
+    sym_gen, state_names = lm_sym_gen(mx, len(vocab))
+    mod = mx.mod.BucketingModule(sym_gen, default_bucket_key=train.default_bucket_key,
+                                 state_names=state_names)
+    mod.bind(train.provide_data, train.provide_label)
+    if arg_params is None:
+        mod.init_params(mx.init.Xavier(factor_type="in", magnitude=2.34))
+    else:
+        mod.init_params(arg_params=arg_params, aux_params={})
+    initial = {k: v.asnumpy().copy() for k, v in mod.get_params()[0].items()}
+    perplexities = []
+    mod.fit(train, eval_data=val, eval_metric=mx.metric.Perplexity(0), optimizer="sgd",
+            optimizer_params={"learning_rate": LM["lr"], "momentum": 0.0, "wd": 0.00001},
+            num_epoch=2, epoch_end_callback=None,
+            eval_end_callback=lambda param: perplexities.append(
+                param.eval_metric.get()[1]))
+    return initial, perplexities

@@ -147,3 +147,55 @@ def test_bucket_sentence_iter_pads_to_buckets_and_labels_the_next_word(capsys):
     assert batches[4].data[0].shape == (2, 4) and 0 in batches[4].data[0].asnumpy()
     tn = mx.rnn.BucketSentenceIter(sentences[:5], 2, buckets=[2, 4], layout="TN")
     assert {b.data[0].shape for b in tn} == {(2, 2), (4, 2)}
+
+
+def test_rnn_checkpoint_saves_a_fused_cell_unpacked_and_loads_it_packed(tmp_path):
+    fused = mx.rnn.FusedRNNCell(3, num_layers=1, mode="gru", prefix="g_")
+    sym, _ = fused.unroll(2, mx.sym.Variable("data"), layout="TNC",
+                          begin_state=fused.begin_state(func=mx.sym.Variable))
+    packed = mx.nd.array(np.linspace(-1, 1, 3 * 3 * (4 + 3 + 2), dtype=np.float32))
+    prefix = str(tmp_path / "gru")
+    mx.rnn.save_rnn_checkpoint(fused, prefix, 3, sym, {"g_parameters": packed}, {})
+    saved = mx.nd.load(f"{prefix}-0003.params")
+    assert "arg:g_l0_i2h_r_weight" in saved and "arg:g_parameters" not in saved
+    _, args, _ = mx.rnn.load_rnn_checkpoint(fused, prefix, 3)
+    np.testing.assert_array_equal(args["g_parameters"].asnumpy(), packed.asnumpy())
+    callback = mx.rnn.do_rnn_checkpoint([fused], prefix, period=2)
+    callback(0, sym, {"g_parameters": packed}, {})
+    callback(1, sym, {"g_parameters": packed}, {})
+    assert not (tmp_path / "gru-0001.params").exists()
+    assert (tmp_path / "gru-0002.params").exists()
+
+
+def _run(sym, is_train, **arrays):
+    exe = sym.bind(mx.cpu(), {k: mx.nd.array(v) for k, v in arrays.items()})
+    return [o.asnumpy() for o in exe.forward(is_train=is_train)]
+
+
+def test_dropout_cell_drops_only_while_training():
+    cell = mx.rnn.DropoutCell(0.5)
+    outputs, states = cell.unroll(2, mx.sym.Variable("data"), merge_outputs=True)
+    assert states == []
+    data = np.ones((4, 2, 50), np.float32)
+    np.testing.assert_array_equal(_run(outputs, False, data=data)[0], data)
+    trained = _run(outputs, True, data=data)[0]
+    assert set(np.unique(trained)) == {0.0, 2.0}
+
+
+def test_zoneout_keeps_previous_values_while_training_only():
+    base = mx.rnn.RNNCell(20, prefix="z_")
+    cell = mx.rnn.ZoneoutCell(base, zoneout_outputs=0.5, zoneout_states=0.5)
+    outputs, _ = cell.unroll(2, _step_inputs(2), begin_state=cell.begin_state(
+        init_sym=mx.sym.Variable))
+    rng = np.random.default_rng(0)
+    arrays = {"rnn_t0_data": rng.standard_normal((3, 5)), "rnn_t1_data": rng.standard_normal(
+        (3, 5)), "z_begin_state_0": np.zeros((3, 20)),
+        "z_i2h_weight": rng.standard_normal((20, 5)), "z_i2h_bias": np.zeros(20),
+        "z_h2h_weight": rng.standard_normal((20, 20)), "z_h2h_bias": np.zeros(20)}
+    plain = _run(mx.sym.Group(outputs), False, **arrays)
+    zoned = _run(mx.sym.Group(outputs), True, **arrays)
+    np.testing.assert_allclose(plain[0], np.tanh(arrays["rnn_t0_data"] @ arrays[
+        "z_i2h_weight"].T), rtol=1e-5)
+    kept = zoned[0] == 0  # the first step's "previous output" is zero
+    assert 0.2 < kept.mean() < 0.8
+    np.testing.assert_allclose(zoned[0][~kept], plain[0][~kept], rtol=1e-5)

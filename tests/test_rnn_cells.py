@@ -199,3 +199,12 @@ def test_zoneout_keeps_previous_values_while_training_only():
     kept = zoned[0] == 0  # the first step's "previous output" is zero
     assert 0.2 < kept.mean() < 0.8
     np.testing.assert_allclose(zoned[0][~kept], plain[0][~kept], rtol=1e-5)
+
+
+def test_fused_initializer_dumps_as_mxnet_does():
+    # MXNet 1.9.1: mx.init.FusedRNN(None, 4, 2, 'lstm', True).dumps()
+    assert mx.init.FusedRNN(None, 4, 2, "lstm", True).dumps() == (
+        '["fusedrnn", {"init": null, "num_hidden": 4, "num_layers": 2, "mode": "lstm", '
+        '"bidirectional": true, "forget_bias": 1.0}]')
+    again = mx.init.create(mx.init.FusedRNN(mx.init.Xavier(), 4, 2, "gru").dumps())
+    assert isinstance(again, mx.init.FusedRNN) and again._mode == "gru"

@@ -197,10 +197,12 @@ def run_direction(mode: str, x: np.ndarray, h0: np.ndarray, c0: np.ndarray | Non
 
 def run_direction_backward(mode: str, dy: np.ndarray, dh_last: np.ndarray | None,
                            dc_last: np.ndarray | None, w: dict[str, np.ndarray],
-                           grads: dict[str, np.ndarray], record: dict, reverse: bool
-                           ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+                           grads: dict[str, np.ndarray], record: dict, reverse: bool,
+                           input_grad: bool = True
+                           ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray | None]:
     """Backward through time of ``run_direction``: adds the weight gradients into ``grads``
-    (views into the gradient vector) and returns the gradients of x, h0 and c0."""
+    (views into the gradient vector) and returns the gradients of x (None unless
+    ``input_grad``), h0 and c0."""
     _, step_backward = STEPS[mode]
     seq_len = dy.shape[0]
     dh = np.zeros_like(record["states"][0]) if dh_last is None else dh_last.copy()
@@ -222,7 +224,7 @@ def run_direction_backward(mode: str, dy: np.ndarray, dh_last: np.ndarray | None
     flat_dxw = dxw.reshape(-1, dxw.shape[-1])
     grads["Wx"] += flat_dxw.T @ x.reshape(-1, x.shape[-1])
     grads["bx"] += flat_dxw.sum(axis=0)
-    return dxw @ w["Wx"], dh, dc
+    return (dxw @ w["Wx"] if input_grad else None), dh, dc
 
 
 @register
@@ -349,16 +351,19 @@ class RNN(Operator):
                 dy = dy * tape["masks"][layer]
             # each direction's share of the layer's output gradient; their input grads add up
             parts = np.split(dy, self.directions, axis=2)
-            dx = 0.0
+            # the data's gradient is skipped when nothing needs it (e.g. data from a variable)
+            input_grad = layer > 0 or self.needs_grad(0)
+            dx = None
             for d in range(self.directions):
                 k = layer * self.directions + d
                 dx_d, dh0[k], dc = run_direction_backward(
                     self.mode, parts[d], None if dh_last is None else dh_last[k],
                     None if dc_last is None else dc_last[k], weights[k], grads[k], records[k],
-                    reverse=d == 1)
+                    reverse=d == 1, input_grad=input_grad)
                 if dc is not None:
                     dc0[k] = dc
-                dx = dx + dx_d
+                if dx_d is not None:
+                    dx = dx_d if dx is None else dx + dx_d
             dy = dx
         result = [dy, grad_flat, dh0]
         if self.mode == "lstm":

@@ -117,3 +117,18 @@ def test_backward_without_training_forward_says_what_to_do():
     op = make_op("RNN", dict(mode="rnn_tanh", state_size=2, num_layers=1))
     with pytest.raises(MXNetError, match="is_train=True"):
         op.backward([np.zeros((1, 1, 2))], [None] * 3, [None], [])
+
+
+def test_data_gradient_is_skipped_when_no_input_needs_it():
+    op = make_op("RNN", dict(mode="gru", state_size=2, num_layers=2))
+    op.grad_mask = (False, True, True)
+    rng = np.random.default_rng(1)
+    inputs = [rng.standard_normal((3, 2, 4)),
+              rng.standard_normal(rnn_op.param_size("gru", 2, 1, 4, 2)), np.zeros((2, 2, 2))]
+    outputs = op.forward(True, inputs, [])
+    grads = op.backward([np.ones_like(outputs[0])], inputs, outputs, [])
+    assert grads[0] is None and grads[1].shape == inputs[1].shape
+    op.grad_mask = None
+    op.forward(True, inputs, [])
+    full = op.backward([np.ones_like(outputs[0])], inputs, outputs, [])
+    np.testing.assert_allclose(grads[1], full[1])

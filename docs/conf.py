@@ -21,6 +21,8 @@ DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
 sys.path.insert(0, str(ROOT))
 
+import jupyter_server_mathjax  # noqa: E402
+
 import teachmod  # noqa: E402
 from teachmod.ops import registry  # noqa: E402
 from teachmod.ops.registry import REQUIRED  # noqa: E402
@@ -54,6 +56,17 @@ napoleon_numpy_docstring = True
 napoleon_google_docstring = False
 napoleon_use_rtype = False
 napoleon_custom_sections = [("Class attributes", "params_style")]
+
+# MathJax from the site itself, never from a CDN (see _copy_mathjax)
+MATHJAX = Path(jupyter_server_mathjax.__file__).parent / "static"
+mathjax_path = "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full"
+# myst-nb marks lesson pages tex2jax_ignore and their formulas class "math" (MathJax 3 style);
+# MathJax 2 is told the same: typeset what has class "math", nothing else
+mathjax2_config = {"tex2jax": {"inlineMath": [["\\(", "\\)"]],
+                               "displayMath": [["\\[", "\\]"]],
+                               "processClass": "math|output_area",
+                               "ignoreClass": "tex2jax_ignore|mathjax_ignore|document",
+                               "processRefs": False, "processEnvironments": False}}
 
 html_theme = "furo"
 html_title = f"teachmod {release}"
@@ -162,8 +175,16 @@ def _escape_bars(app, what, name, obj, options, lines) -> None:
         lines[index] = "``".join(parts)
 
 
+def _copy_mathjax(app, exception) -> None:
+    """Ship MathJax with the site (from the jupyter-server-mathjax package, MathJax 2.7), so
+    that formulas render offline: from a USB stick, a classroom without internet."""
+    if exception is None and app.builder.format == "html":
+        shutil.copytree(MATHJAX, Path(app.outdir) / "_static" / "mathjax", dirs_exist_ok=True)
+
+
 def setup(app) -> None:
     app.connect("autodoc-process-docstring", _escape_bars)
+    app.connect("build-finished", _copy_mathjax)
 
 
 copy_notebooks()

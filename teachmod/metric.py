@@ -668,11 +668,13 @@ class _RegressionMetric(EvalMetric):
         """Add the batch's value; every batch (not every example) counts once."""
         for label, pred in _label_pred_pairs(labels, preds):
             label_columns, pred_columns = _as_columns(label, pred)
-            try:
-                difference = label_columns - pred_columns
-            except ValueError as err:
+            # MXNet 1.9.1 lets numpy broadcast here, so labels (4,) against predictions (4, 3)
+            # silently compare every label with every column; a wrong number is worse than none
+            if label_columns.shape != pred_columns.shape:
                 raise ValueError(f"{type(self).__name__}: labels of shape {label.shape} do "
-                                 f"not match predictions of shape {pred.shape}") from err
+                                 f"not match predictions of shape {pred.shape} (one value "
+                                 f"per prediction is needed)")
+            difference = label_columns - pred_columns
             self._add(float(self._batch_value(difference)), 1)
 
 

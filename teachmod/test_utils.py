@@ -28,6 +28,7 @@ from . import ndarray as nd
 from .base import MXNetError
 from .context import Context, current_context
 from .ndarray.ndarray import NDArray
+from .ndarray.utils import new_file_mode
 
 __all__ = [
     "download", "offline_mode", "bundled_dataset", "get_letters", "get_digits", "get_mnist",
@@ -161,9 +162,9 @@ def _stream_to_file(fname: str, chunks: Iterable[bytes], expected_sha256: str | 
     interrupted download never leaves a partial file (which a later call would skip)."""
     directory = os.path.dirname(os.path.abspath(fname))
     tmp_name = os.path.join(directory, f".tmp-download-{os.getpid()}-{secrets.token_hex(4)}")
-    # mode 0o666 minus the umask, like an ordinary new file (mkstemp would make it private)
     handle = os.open(tmp_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
-                     0o666)
+                     0o600)
+    os.chmod(tmp_name, new_file_mode())  # like an ordinary new file
     digest = hashlib.sha256()
     try:
         with os.fdopen(handle, "wb") as out:

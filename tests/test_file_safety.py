@@ -168,6 +168,17 @@ def test_saved_files_have_ordinary_permissions(tmp_path):
     assert (tmp_path / "a.params").stat().st_mode & 0o777 == 0o666 & ~umask
 
 
+def test_a_umask_that_forbids_everything_leaves_the_owner_read_and_write(tmp_path):
+    """Pyodide reports a umask of 0o777; a checkpoint must still be readable by its writer."""
+    old = os.umask(0o777)
+    try:
+        mx.nd.save(str(tmp_path / "a.params"), [mx.nd.ones(2)])
+    finally:
+        os.umask(old)
+    assert (tmp_path / "a.params").stat().st_mode & 0o777 == 0o600
+    assert mx.nd.load(str(tmp_path / "a.params"))[0].asnumpy().tolist() == [1, 1]
+
+
 def test_no_pickle_anywhere_in_the_package():
     for path in PACKAGE.rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))

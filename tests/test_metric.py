@@ -76,14 +76,14 @@ def test_accuracy_with_class_indices_and_axis():
 
 
 def test_composite_and_list_create():
-    composite = metric.create(["acc", metric.MSE(), "ce"])
+    composite = metric.create(["acc", metric.TopKAccuracy(top_k=2), "ce"])
     assert isinstance(composite, metric.CompositeEvalMetric)
     composite.update([nd([0, 1])], [nd([[0.8, 0.2], [0.3, 0.7]])])
     names, values = composite.get()
-    assert names == ["accuracy", "mse", "cross-entropy"]
-    assert values[0] == 1.0
+    assert names == ["accuracy", "top_k_accuracy_2", "cross-entropy"]
+    assert values[0] == values[1] == 1.0
     assert values[2] == pytest.approx(-(math.log(0.8) + math.log(0.7)) / 2, rel=1e-6)
-    assert composite.get_metric(1).name == "mse"
+    assert composite.get_metric(1).name == "top_k_accuracy_2"
     with pytest.raises(ValueError, match="out of range"):
         composite.get_metric(5)
     assert composite.get_name_value()[0] == ("accuracy", 1.0)
@@ -164,8 +164,10 @@ def test_metrics_do_not_write_to_inputs():
     pred = nd([[0.2, 0.8], [0.6, 0.4]])
     label = nd([1, 1])
     before = pred.asnumpy()
-    for name in ["acc", "f1", "mcc", "ce", "nll_loss", "mae", "mse", "rmse", "pcc", "loss"]:
+    for name in ["acc", "f1", "mcc", "ce", "nll_loss", "pcc", "loss"]:
         metric.create(name).update([label], [pred])
+    for name in ["mae", "mse", "rmse"]:  # one value per prediction
+        metric.create(name).update([nd([[1, 0], [0, 1]])], [pred])
     np.testing.assert_array_equal(pred.asnumpy(), before)
     metric.create("pearsonr").update([nd([0.1, 0.5])], [pred[0]])
     np.testing.assert_array_equal(pred.asnumpy(), before)

@@ -621,6 +621,34 @@ def unsupported_dtype():
     mx.nd.zeros((2, 2), dtype="complex64")
 
 
+# =================================================================================================
+# Cases MXNet answers with a wrong result and no word (issue: silent wrong results)
+# =================================================================================================
+@case(MXNetError, "get_outputs", "no forward", "forward(batch)")
+def outputs_before_any_forward():
+    mod, _ = bound()
+    mod.get_outputs()
+
+
+@case(ValueError, "MSE", "(4,)", "(4, 3)", "do not match")
+def regression_metric_on_mismatched_shapes():
+    # numpy would broadcast (4, 1) against (4, 3) and report 0.75
+    mx.metric.MSE().update([mx.nd.zeros(4)], [mx.nd.ones((4, 3))])
+
+
+@case(MXNetError, "duplicate name", "fc_weight", "name=")
+def two_layers_with_one_name():
+    net = mx.sym.FullyConnected(mx.sym.Variable("data"), num_hidden=3, name="fc")
+    net = mx.sym.FullyConnected(net, num_hidden=4, name="fc")
+    mx.mod.Module(mx.sym.SoftmaxOutput(net, name="softmax")).bind(
+        [("data", (2, 5))], [("softmax_label", (2,))])
+
+
+@case(TypeError, "plot_network", "title", "string", "int")
+def plot_title_not_a_string():
+    mx.viz.plot_network(mlp(), title=123)
+
+
 @pytest.mark.parametrize("mistake, error, words", CASES)
 def test_mistake_gets_a_clear_error(mistake, error, words, tmp_path):
     arguments = (tmp_path,) if mistake.__code__.co_argcount else ()
@@ -687,3 +715,31 @@ def test_gpu_1_is_accepted_like_gpu_0_with_one_warning(monkeypatch):
     assert outputs.shape == (20, 3)
     assert mod.get_outputs()[0].context == mx.gpu(1)
     assert mx.context.num_gpus() == 0
+
+
+def test_an_iterator_that_can_never_fill_a_batch_warns():
+    with pytest.warns(UserWarning, match=r"batch_size 64 .* 10 samples .*'discard'.* empty"):
+        it = mx.io.NDArrayIter(np.zeros((10, 2)), batch_size=64, last_batch_handle="discard")
+    assert list(it) == []
+
+
+def test_predict_and_score_warn_when_the_iterator_names_other_inputs():
+    mod, _ = bound()
+    renamed = mx.io.NDArrayIter({"x": np.zeros((20, 4))}, {"softmax_label": np.zeros(20)}, 5)
+    with pytest.warns(UserWarning, match=r"predict: .*\['x'\].*\['data'\].*by position"):
+        assert mod.predict(renamed).shape == (20, 3)
+    with pytest.warns(UserWarning, match=r"score: .*\['x'\]"):
+        mod.score(renamed, "acc")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        mod.predict(letters())  # the module's own names: no warning
+
+
+def test_print_summary_without_shapes_warns_that_weights_are_not_counted(capsys):
+    with pytest.warns(UserWarning, match=r"without shape=.*total 11.*shape=\{'data'"):
+        mx.viz.print_summary(mlp())
+    assert "Total params: 11" in capsys.readouterr().out  # MXNet's table: biases only
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        mx.viz.print_summary(mlp(), shape={"data": (5, 4)})
+    assert "Total params: 67" in capsys.readouterr().out

@@ -451,3 +451,14 @@ def test_distributions_bad_input():
         mx.viz.plot_distributions([1, 2], "weight")
     with pytest.raises(ValueError, match="no finite"):
         mx.viz.plot_distributions({"a": np.array([np.nan])}, "weight")
+
+
+def test_heat_map_of_a_batch_of_scores_is_wide_enough_to_read():
+    """(32, 10) outputs: each of the 10 columns gets 6 pixels, not 1.5 (a sliver)."""
+    from teachmod.visualization._step_view import heatmap_img
+
+    tag = heatmap_img(np.linspace(-1, 1, 320).reshape(32, 10))
+    width, height = (int(v) for v in re.search(r'width="(\d+)" height="(\d+)"', tag).groups())
+    assert (width, height) == (60, 48)
+    tag = heatmap_img(np.ones((1, 256)))  # a long bias keeps the width limit
+    assert 'width="200" height="10"' in tag

@@ -194,6 +194,21 @@ def test_download_streams_to_file(tmp_path, online, fake_get, caplog):
     assert f"downloaded {url} into {path} successfully" in caplog.text
 
 
+def test_a_download_under_a_umask_of_0o777_stays_readable(tmp_path, online, fake_get):
+    """Pyodide reports a umask of 0o777: the downloaded file still gets the owner's read and
+    write (mode 0 would make the download unreadable)."""
+    import os
+
+    fake_get(FakeResponse([b"abc"]))
+    old = os.umask(0o777)
+    try:
+        path = mx.test_utils.download("https://example.com/a.bin", dirname=str(tmp_path))
+    finally:
+        os.umask(old)
+    assert os.stat(path).st_mode & 0o777 == 0o600
+    assert Path(path).read_bytes() == b"abc"
+
+
 def test_existing_file_is_skipped_unless_overwrite(tmp_path, online, fake_get, caplog):
     caplog.set_level(logging.INFO)
     target = tmp_path / "a.bin"

@@ -186,6 +186,22 @@ def test_missing_dot_program(monkeypatch, tmp_path):
     assert dot.source in bundle["text/plain"]
 
 
+def test_no_programs_at_all_as_in_pyodide(monkeypatch, tmp_path):
+    """Under Pyodide subprocess cannot start anything and graphviz raises a bare OSError:
+    plot_network says the same as when `dot` is missing."""
+    import subprocess
+
+    def cannot_start(*args, **kwargs):
+        raise OSError("[Errno 52] Function not implemented")
+
+    dot = mx.viz.plot_network(net("mlp"))
+    monkeypatch.setattr(subprocess, "Popen", cannot_start)
+    with pytest.raises(graphviz.ExecutableNotFound, match="apt-get install graphviz"):
+        dot.pipe(format="svg")
+    bundle = dot._repr_mimebundle_()
+    assert "apt-get install graphviz" in bundle["text/plain"] and dot.source in bundle["text/plain"]
+
+
 def test_import_teachmod_does_not_import_graphviz():
     code = ("import sys, teachmod as mx; mx.viz; "
             "assert 'graphviz' not in sys.modules and 'matplotlib' not in sys.modules")

@@ -140,8 +140,6 @@ md(en=r"""
 `predict` runs the network over an iterator and concatenates the outputs: 4000 validation rows,
 26 probabilities each. The most probable letter is the prediction.
 """, zh=r"""
-每一轮的日志包括：训练指标（在参数不断变化的过程中累计得到）、耗时，以及用这一轮结束时的参数测得的验证指标。
-图中浅色的线是单个批次的值，深色的线是它们的滑动平均；圆点是每一轮的训练值，方块是验证值。
 ## `predict`
 
 `predict` 让网络在迭代器上跑一遍，并把各批输出拼接起来：4000 行验证数据，每行 26 个概率。

@@ -120,6 +120,8 @@ Here is the heart of the real `fit`, printed from the installed package. teachmo
 two things to MXNet's loop: a check that warns about the first batch whose outputs are NaN or
 infinite, and `stop_training` (used at the end of this lesson).
 """, zh=r"""
+## `fit` 的循环：`base_module.py` 中的写法
+
 下面是真正的 `fit` 的核心部分，直接从已安装的包中打印出来。teachmod 在 MXNet 的循环上加了两样东西：
 对输出出现 NaN 或无穷大的第一个批次发出警告，以及 `stop_training`（本课最后会用到）。
 """)

@@ -331,8 +331,9 @@ subclass `Operator` and decorate the class with `@register`:
   shape), so there is nothing to write;
 - `forward` and `backward` are the two formulas.
 
-(Running this cell a second time raises `RuntimeError: operator name 'Swish' registered twice`:
-the registry refuses to replace an operator silently. Restart the kernel to redefine it.)
+(Running this cell a second time is fine: the new definition of `Swish` replaces the old one,
+with a warning that says so. A *different* class that claims a name already taken raises
+`RuntimeError: operator name ... registered twice`, so no operator is replaced by accident.)
 """, zh=r"""
 有一类算子无法这样检验：`SoftmaxOutput` 这样的输出层会忽略 `out_grads`——它们的反向传播本身就*定义*了损失的梯度
 $p - \mathrm{onehot}(y)$（第 2 课）——所以 $P$ 对它们的返回值毫无影响。
@@ -347,8 +348,9 @@ $\sigma(\beta x) + \beta\,y\,(1 - \sigma(\beta x))$。要把它加入 teachmod�
 - `Operator` 默认的 `infer_shape` 适用于逐元素算子（输出形状 = 输入形状），所以无需另写；
 - `forward` 和 `backward` 就是上面的两个公式。
 
-（把这个单元格运行第二次会抛出 `RuntimeError: operator name 'Swish' registered twice`：
-注册表不允许悄悄替换一个算子。要重新定义，请重启内核。）
+（把这个单元格再运行一次没有问题：新的 `Swish` 定义会替换旧的，并给出一条警告说明这一点。
+如果是*另一个*类想占用已被使用的名字，则会抛出 `RuntimeError: operator name ... registered twice`，
+这样算子不会被意外替换。）
 """)
 
 code(r"""

@@ -6,6 +6,7 @@ starts the next epoch. ``provide_data`` / ``provide_label`` describe the batches
 """
 from __future__ import annotations
 
+import warnings
 from collections import OrderedDict, namedtuple
 from typing import Any, Iterator, Sequence
 
@@ -274,6 +275,12 @@ class NDArrayIter(DataIter):
         self.batch_size = int(batch_size)
         self.shuffle = shuffle
         self.last_batch_handle = last_batch_handle
+        if last_batch_handle == "discard" and self.batch_size > self.num_data:
+            # MXNet yields no batch at all here, without a word
+            warnings.warn(f"NDArrayIter: batch_size {self.batch_size} is larger than the "
+                          f"{self.num_data} samples and last_batch_handle='discard' drops the "
+                          f"incomplete batch, so every epoch is empty; use a smaller batch_size "
+                          f"or last_batch_handle='pad'", stacklevel=2)
         # idx is shuffled in place on every reset, as in MXNet; _order is the resulting order of
         # the examples as positions in the original arrays (None: the original order).
         self.idx = np.arange(self.num_data)

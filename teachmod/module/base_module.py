@@ -91,6 +91,7 @@ class BaseModule:
             Reported to the callbacks.
         """
         self._require("binded", "params_initialized", action="score")
+        self._check_input_names(eval_data, "score")
         if reset:
             eval_data.reset()
         if not isinstance(eval_metric, metric_module.EvalMetric):
@@ -124,10 +125,21 @@ class BaseModule:
                 callback(params)
         return eval_metric.get_global_name_value()
 
+    def _check_input_names(self, eval_data: DataIter, action: str) -> None:
+        """Warn when an iterator's data names are not the module's: MXNet then feeds the
+        arrays by position without a word, which swaps inputs that come in another order."""
+        provided = [getattr(d, "name", d[0] if isinstance(d, tuple) else None)
+                    for d in getattr(eval_data, "provide_data", None) or []]
+        if provided and provided != list(self.data_names):
+            warnings.warn(f"{action}: the iterator provides data {provided} but the module "
+                          f"takes {list(self.data_names)}; the arrays are fed by position",
+                          stacklevel=3)
+
     def iter_predict(self, eval_data: DataIter, num_batch: int | None = None, reset: bool = True,
                      sparse_row_id_fn: Any = None) -> Iterator[tuple[list, int, DataBatch]]:
         """Yield ``(outputs, nbatch, batch)`` for each batch, padding removed."""
         self._require("binded", "params_initialized", action="iter_predict")
+        self._check_input_names(eval_data, "predict")
         if reset:
             eval_data.reset()
         for nbatch, eval_batch in enumerate(eval_data):

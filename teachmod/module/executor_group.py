@@ -103,6 +103,7 @@ class DataParallelExecutorGroup:
         self.data_shapes = list(data_shapes)
         self.label_shapes = list(label_shapes or [])
         self.batch_size = self.data_shapes[0].shape[0]
+        self.has_outputs = False  # the executors' outputs are placeholders until a forward
         self.slices = split_batch(self.batch_size, self.workload)
         data_names = [d.name for d in self.data_shapes]
         self.label_names = [d.name for d in self.label_shapes]
@@ -174,6 +175,7 @@ class DataParallelExecutorGroup:
             _load(data_batch.label, self.label_arrays, self.slices, "label", self.label_shapes)
         for executor in self.execs:
             executor.forward(is_train=is_train)
+        self.has_outputs = True
 
     def backward(self, out_grads: list[NDArray] | None = None) -> None:
         """Run every executor backward (head gradients are sliced like the batch)."""
@@ -189,6 +191,9 @@ class DataParallelExecutorGroup:
 
     def get_outputs(self, merge_multi_context: bool = True) -> list:
         """Outputs, concatenated over contexts unless ``merge_multi_context`` is False."""
+        if not self.has_outputs:
+            raise MXNetError("get_outputs: no forward pass has run since the module was bound "
+                             "(or reshaped); call forward(batch) first")
         outputs = [[e.outputs[i] for e in self.execs] for i in range(len(self.output_names))]
         return _merge(outputs) if merge_multi_context else outputs
 

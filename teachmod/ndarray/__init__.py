@@ -47,9 +47,11 @@ def op_function(name: str) -> Callable[..., Any] | None:
 def _make_function(name: str, op_class: type) -> Callable[..., Any]:
     def function(*args: Any, out: NDArray | None = None, name: str | None = None,
                  **kwargs: Any) -> Any:
+        from ..ops import registry
         from ..ops.call import call_imperative
 
-        return call_imperative(op_class, args, kwargs, out)
+        # looked up at each call: an operator defined again (a re-run notebook cell) takes effect
+        return call_imperative(registry.get(op_class.name), args, kwargs, out)
 
     function.__name__ = name
     function.__doc__ = op_class.__doc__

@@ -81,6 +81,14 @@ def save(fname: str | os.PathLike, data: Saveable) -> None:
     write_atomic(fname, payload)
 
 
+def new_file_mode() -> int:
+    """The permissions of an ordinary new file: 0o666 minus the umask, but never without the
+    owner's own read and write (Pyodide reports a umask of 0o777)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return (0o666 & ~umask) | 0o600
+
+
 def write_atomic(fname: str | os.PathLike, payload: bytes) -> None:
     """Write ``payload`` to a temporary file beside ``fname``, then rename it into place."""
     fname = os.fspath(fname)
@@ -92,10 +100,7 @@ def write_atomic(fname: str | os.PathLike, payload: bytes) -> None:
         raise MXNetError(f"cannot save {fname!r}: it is a folder; give a file name")
     handle, tmp_name = tempfile.mkstemp(prefix=".tmp-", dir=directory)
     try:
-        # mkstemp makes the file private (0600); give it the usual umask-based permissions
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp_name, 0o666 & ~umask)
+        os.chmod(tmp_name, new_file_mode())  # mkstemp makes the file private (0600)
         with os.fdopen(handle, "wb") as tmp:
             tmp.write(payload)
             tmp.flush()

@@ -84,9 +84,10 @@ def im2col(data: np.ndarray, geo: Geometry, groups: int = 1,
     view = view.transpose(0, 1, *range(2 + nd, 2 + 2 * nd), *range(2, 2 + nd))
     rows = c // groups * math.prod(geo.kernel)
     cols = np.empty((n, groups, rows + ones_row, math.prod(out)), data.dtype)
-    # copy the windows into the first ``rows`` rows (a view of them, shaped like the windows)
-    target = np.reshape(cols[:, :, :rows], (n, groups, c // groups, *geo.kernel, *out),
-                        copy=False)
+    # copy the windows into the first ``rows`` rows (a view of them, shaped like the windows:
+    # reshape only splits axes here, which never needs a copy)
+    target = cols[:, :, :rows].reshape(n, groups, c // groups, *geo.kernel, *out)
+    assert np.may_share_memory(target, cols)
     target[...] = view.reshape(n, groups, c // groups, *geo.kernel, *out)
     if ones_row:
         cols[:, :, rows] = 1

@@ -80,7 +80,12 @@ class BatchNorm(Operator):
         data, gamma, beta = inputs
         moving_mean, moving_var = aux
         x = self.as_3d(data)
-        gamma = np.ones_like(gamma) if self.fix_gamma else gamma
+        if self.fix_gamma and is_train:
+            # as MXNet 1.9.1 does: a training pass writes 1 into gamma itself, so the parameter
+            # a checkpoint saves is 1 and weight decay never moves it
+            gamma[...] = 1
+        elif self.fix_gamma:
+            gamma = np.ones_like(gamma)
         if is_train and not self.use_global_stats:
             count = x.shape[0] * x.shape[2]
             mean = np.einsum("ocn->c", x) / count

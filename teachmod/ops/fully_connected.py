@@ -55,7 +55,8 @@ class FullyConnected(Operator):
     def backward(self, out_grads, inputs, outputs, aux):
         (grad,) = out_grads
         data, weight = self._as_matrix(inputs[0]), inputs[1]
-        if data.ndim > 2:  # flatten=False: fold the leading axes into one, so products are 2-D
+        if data.ndim != 2:  # flatten=False: fold the leading axes into one (or lift a single
+            # vector to one row), so both products are 2-D
             grad, data = grad.reshape(-1, grad.shape[-1]), data.reshape(-1, data.shape[-1])
         grad_data = (grad @ weight).reshape(inputs[0].shape) if self.needs_grad(0) else None
         grads = [grad_data, grad.T @ data]

@@ -7,6 +7,7 @@ and ``mx.nd`` only ever talk to operators through this interface and never by na
 from __future__ import annotations
 
 import ast
+import warnings
 from typing import Any, Callable
 
 import numpy as np
@@ -273,8 +274,15 @@ _REGISTRY: dict[str, type[Operator]] = {}
 def register(cls: type[Operator]) -> type[Operator]:
     """Class decorator adding an operator (and its aliases) to the registry."""
     for key in (cls.name, *cls.aliases):
-        if key in _REGISTRY and _REGISTRY[key] is not cls:
-            raise RuntimeError(f"operator name {key!r} registered twice")
+        known = _REGISTRY.get(key)
+        if known is not None and known is not cls:
+            if (known.__module__, known.__qualname__) != (cls.__module__, cls.__qualname__):
+                raise RuntimeError(f"operator name {key!r} registered twice: by "
+                                   f"{known.__module__}.{known.__qualname__} and by "
+                                   f"{cls.__module__}.{cls.__qualname__}")
+            # the same class defined again, as when a notebook cell is run a second time
+            warnings.warn(f"operator {key!r}: {cls.__qualname__} is defined again; the new "
+                          f"definition replaces the old one", stacklevel=2)
         _REGISTRY[key] = cls
     return cls
 

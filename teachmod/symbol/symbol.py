@@ -359,6 +359,7 @@ class Symbol:
         """
         from ..executor import Executor
 
+        _check_unique_inputs(self, "simple_bind")
         _check_memory(self, kwargs)
         return Executor.allocate(self, ctx, grad_req, type_dict or {}, kwargs,
                                  shared_buffer=shared_buffer, shared_exec=shared_exec)
@@ -383,6 +384,7 @@ class Symbol:
         """
         from ..executor import Executor
 
+        _check_unique_inputs(self, "bind")
         return Executor(self, ctx, args, args_grad, grad_req, aux_states)
 
     def eval(self, ctx: Any = None, **kwargs: Any) -> list:
@@ -437,6 +439,22 @@ class Symbol:
         if name.startswith("__") or name not in registry.all_names():
             raise AttributeError(f"'Symbol' object has no attribute {name!r}")
         return lambda *args, **kwargs: _create(name, (self, *args), kwargs, name.lower())
+
+
+def _check_unique_inputs(symbol: Symbol, action: str) -> None:
+    """Two different variables with one name (usually two layers given the same ``name=``)
+    would share one array by name but need their own; refuse before shapes clash."""
+    for names in (symbol.list_arguments(), symbol.list_auxiliary_states()):
+        seen: set[str] = set()
+        for name in names:
+            if name in seen:
+                users = [n.name for n in symbol._nodes() if n.op is not None and any(
+                    entry[0].name == name for entry in n.inputs)]
+                raise MXNetError(
+                    f"{action}: duplicate name {name!r}: two different inputs are called "
+                    f"{name!r} (used by layers {users}); give each layer its own name=, or "
+                    f"pass the same Variable to share a weight")
+            seen.add(name)
 
 
 def _memory_limit() -> int:

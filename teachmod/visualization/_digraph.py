@@ -24,6 +24,10 @@ def _explained() -> Iterator[None]:
     except graphviz.ExecutableNotFound as err:
         err.args = (f"{err.args[0]}\n{INSTALL_HINT}",)
         raise
+    except OSError as err:  # where no program can be started at all (Pyodide in a browser)
+        missing = graphviz.ExecutableNotFound(["dot"])
+        missing.args = (f"{missing.args[0]}\n{INSTALL_HINT}",)
+        raise missing from err
 
 
 class Digraph(graphviz.Digraph):
@@ -41,6 +45,7 @@ class Digraph(graphviz.Digraph):
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None,
                           **kwargs: Any) -> dict[str, Any]:
         try:
-            return super()._repr_mimebundle_(include, exclude, **kwargs)
+            with _explained():
+                return super()._repr_mimebundle_(include, exclude, **kwargs)
         except graphviz.ExecutableNotFound as err:
             return {"text/plain": f"{err}\n\n{self.source}"}

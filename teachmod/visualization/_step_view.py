@@ -86,7 +86,10 @@ def heatmap_img(value: np.ndarray, max_width: int = 200, max_height: int = 48) -
     buffer = io.BytesIO()
     imsave(buffer, image, cmap=cmap, vmin=-bound, vmax=bound, format="png")
     scale = min(max_height / image.shape[0], max_width / image.shape[1], 12.0)
-    w, h = max(1, round(image.shape[1] * scale)), max(1, round(image.shape[0] * scale))
+    # a tall, narrow tensor (a batch of 32 rows of 10 scores) would be a sliver at the common
+    # scale: its columns get up to 6 pixels each, where the width allows, even if cells stretch
+    scale_x = max(scale, min(max_width / image.shape[1], 6.0))
+    w, h = max(1, round(image.shape[1] * scale_x)), max(1, round(image.shape[0] * scale))
     h = max(h, 10)  # a single row (a bias) still gets a visible stripe
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     return (f'<img class="tm-heat" src="data:image/png;base64,{data}" width="{w}" '

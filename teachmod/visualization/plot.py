@@ -110,6 +110,13 @@ def plot_network(symbol: Symbol, title: str = "plot", save_format: str = "pdf",
             "render the drawing, the Graphviz programs: apt-get install graphviz)"
         ) from None
     check_symbol(symbol, "symbol must be a Symbol")
+    for argument, value in (("title", title), ("save_format", save_format)):
+        if not isinstance(value, str):
+            raise TypeError(f"plot_network: {argument} must be a string, got "
+                            f"{type(value).__name__} {value!r}")
+    if not isinstance(node_attrs, dict):
+        raise TypeError(f"plot_network: node_attrs must be a dict of Graphviz attributes such "
+                        f"as {{'fixedsize': 'false'}}, got {type(node_attrs).__name__}")
     shapes = output_values(symbol, shape, "shape", "plot_network") if shape is not None else None
     types = output_values(symbol, dtype, "type", "plot_network") if dtype is not None else None
     nodes = symbol._nodes()

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from typing import Any
 
 from ..symbol.symbol import Symbol, _Node
 from ._infer import check_symbol, output_values
+from .plot import WEIGHT_SUFFIXES
 
 
 def _param_count(node: _Node, in_channels: int, shapes: dict[str, Any] | None) -> int:
@@ -40,6 +42,12 @@ def _param_count(node: _Node, in_channels: int, shapes: dict[str, Any] | None) -
     if node.op.name == "Embedding":
         return int(attrs["input_dim"]) * int(attrs["output_dim"])
     return 0
+
+
+def _has_weights(node: _Node) -> bool:
+    """Whether an operator node reads a weight-like variable (a parameter of the layer)."""
+    return node.op is not None and any(
+        source.op is None and source.name.endswith(WEIGHT_SUFFIXES) for source, _, _ in node.inputs)
 
 
 def print_summary(symbol: Symbol, shape: dict[str, tuple[int, ...]] | None = None,
@@ -100,3 +108,8 @@ def print_summary(symbol: Symbol, shape: dict[str, tuple[int, ...]] | None = Non
         print(("=" if node is nodes[-1] else "_") * line_length)
     print(f"Total params: {total}")
     print("_" * line_length)
+    if shapes is None and any(_has_weights(node) for node in nodes):
+        # the table is MXNet's, whose counts then leave out every weight sized by the input
+        warnings.warn(f"print_summary: without shape= the parameter counts (total {total}) "
+                      f"leave out the weights whose size depends on the input; pass the input "
+                      f"shapes, e.g. shape={{'data': (1, ...)}}", stacklevel=2)

@@ -21,7 +21,9 @@ from pathlib import Path
 import numpy as np
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
-EPOCHS = 12
+# far more epochs than the test watches (each takes at least 1 s: 500 batches of 2 ms sleep), so
+# training cannot end by itself before the Stop button, on however fast a machine
+EPOCHS = 100
 
 SETUP = """\
 import logging, time

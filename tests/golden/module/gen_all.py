@@ -24,6 +24,7 @@ SCRIPTS = [
     "gen_module.py",
     "gen_logs.py",
     "gen_checkpoints.py",
+    "gen_tutorial_scores.py",
 ]
 
 

@@ -33,6 +33,7 @@ _LAZY = {
     "kv": "kvstore", "operator": "operator", "gluon": "gluon", "contrib": "contrib",
     "autograd": "autograd", "runtime": "runtime", "util": "util",
     "recordio": "recordio", "image": "image", "img": "image",
+    "rnn": "rnn",
 }
 
 __all__ = [

@@ -594,3 +594,52 @@ class LSTMBias(Initializer):
         values[...] = 0.0
         num_hidden = values.shape[0] // 4
         values[num_hidden:2 * num_hidden] = self.forget_bias
+
+
+@register
+class FusedRNN(Initializer):
+    """Initializes the packed ``parameters`` vector of a fused ``RNN`` operator gate by gate.
+
+    The vector is cut into the per-gate weights and biases that ``mx.rnn.FusedRNNCell``'s
+    ``unpack_weights`` names (``l0_i2h_f_weight``...), each is initialized by its name as a
+    separate parameter would be (by ``init``, or else the global initializer), LSTM forget-gate
+    biases (``*_f_bias``) are set to ``forget_bias``, and the pieces are packed back.
+
+    Parameters
+    ----------
+    init : Initializer, str or None
+        For the pieces; None uses the initializer that ``init_params`` was called with.
+    num_hidden, num_layers, mode, bidirectional, forget_bias
+        As given to ``FusedRNNCell``.
+    """
+
+    def __init__(self, init: Any, num_hidden: int, num_layers: int, mode: str,
+                 bidirectional: bool = False, forget_bias: float = 1.0) -> None:
+        if isinstance(init, str):
+            init = create(init)
+        super().__init__(init=init.dumps() if init is not None else None,
+                         num_hidden=num_hidden, num_layers=num_layers, mode=mode,
+                         bidirectional=bidirectional, forget_bias=forget_bias)
+        self._init = init
+        self._num_hidden, self._num_layers, self._mode = num_hidden, num_layers, mode
+        self._bidirectional, self._forget_bias = bidirectional, forget_bias
+
+    def _init_weight(self, desc: str, arr: Any) -> None:
+        from .rnn.rnn_cell import FusedRNNCell  # the rnn package imports this module
+
+        cell = FusedRNNCell(self._num_hidden, self._num_layers, self._mode,
+                            self._bidirectional, forget_bias=self._forget_bias, prefix="")
+        pieces = cell.unpack_weights({"parameters": arr})
+        global_init = getattr(desc, "global_init", None)
+        for name, piece in pieces.items():
+            piece_desc = InitDesc(name, global_init=global_init)
+            if self._mode == "lstm" and name.endswith("_f_bias"):
+                _fill(piece, self._forget_bias)
+            elif self._init is not None:
+                self._init(piece_desc, piece)
+            elif global_init is not None:
+                global_init(piece_desc, piece)
+            else:
+                raise ValueError(f"FusedRNN initializer of {desc!r}: give init=, or call it "
+                                 f"through init_params so that the global initializer is known")
+        _fill(arr, cell.pack_weights(pieces)["parameters"])

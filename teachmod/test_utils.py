@@ -13,7 +13,7 @@ from __future__ import annotations
 # imports (sys, os, np, rnd, mx ...), so the same names are imported here and exported.
 import bz2  # noqa: F401
 import errno  # noqa: F401
-import gzip
+import gzip  # noqa: F401
 import hashlib
 import importlib.resources
 import importlib.util
@@ -24,7 +24,7 @@ import numbers
 import os
 import platform
 import secrets
-import struct
+import struct  # noqa: F401
 import sys
 import time  # noqa: F401
 import traceback
@@ -297,7 +297,7 @@ def download(url: str, fname: str | None = None, dirname: str | None = None,
     return fname
 
 
-from .io.datasets import get_cifar10, get_mnist, get_mnist_iterator, get_mnist_ubyte  # noqa: E402
+from .io.datasets import get_cifar10, get_mnist, get_mnist_iterator, get_mnist_ubyte  # noqa: E402, F401
 
 
 # ================================================================================================

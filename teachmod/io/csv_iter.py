@@ -16,7 +16,7 @@ import numpy as np
 
 from ..base import MXNetError
 from ..ndarray.ndarray import NDArray
-from .io import DataBatch, DataDesc, DataIter
+from .io import BatchReaderIter, DataBatch, DataDesc
 
 __all__ = ["CSVIter"]
 
@@ -48,7 +48,7 @@ def _read_csv(path: str, row_shape: tuple[int, ...], dtype: type, argument: str)
     return np.concatenate(parts) if parts else np.zeros((0,) + tuple(row_shape), dtype)
 
 
-class CSVIter(DataIter):
+class CSVIter(BatchReaderIter):
     """Iterate over a CSV file of examples (one row per example) and optionally one of labels.
 
     All arguments are keyword-only, as for MXNet's C++ iterators.
@@ -180,24 +180,7 @@ class CSVIter(DataIter):
             self.current_batch = self._read_batch()
         return self.current_batch is not None
 
-    def next(self) -> DataBatch:
-        """The next batch; StopIteration at the end of the epoch."""
-        if self.iter_next():
-            return self.current_batch
-        raise StopIteration
 
-    def getdata(self) -> NDArray:
-        """The data array of the current batch (one NDArray, as MXNet's C++ iterators)."""
-        return self.current_batch.data[0]
 
-    def getlabel(self) -> NDArray:
-        """The label array of the current batch (one NDArray)."""
-        return self.current_batch.label[0]
 
-    def getindex(self) -> np.ndarray:
-        """Row numbers of the examples in the current batch."""
-        return self.current_batch.index
 
-    def getpad(self) -> int:
-        """Padding rows in the current batch."""
-        return self.current_batch.pad

@@ -44,7 +44,7 @@ from .. import recordio
 from ..base import MXNetError
 from ..ndarray.ndarray import NDArray
 from . import image_aug
-from .io import DataBatch, DataDesc, DataIter
+from .io import BatchReaderIter, DataBatch, DataDesc
 
 __all__ = ["ImageRecordIter", "ImageRecordUInt8Iter"]
 
@@ -74,7 +74,7 @@ class _Cursor:
     overflow: bool = False
 
 
-class ImageRecordIter(DataIter):
+class ImageRecordIter(BatchReaderIter):
     """Batches of augmented images from a RecordIO file (see the module docstring).
 
     All arguments are keyword-only, as for MXNet's C++ iterators.
@@ -511,28 +511,6 @@ class ImageRecordIter(DataIter):
                                        index=index)
         self._fill_queue()
         return True
-
-    def next(self) -> DataBatch:
-        """The next batch; StopIteration at the end of the epoch."""
-        if self.iter_next():
-            return self.current_batch
-        raise StopIteration
-
-    def getdata(self) -> NDArray:
-        """The data of the current batch (one NDArray, as MXNet's C++ iterators)."""
-        return self.current_batch.data[0]
-
-    def getlabel(self) -> NDArray:
-        """The labels of the current batch (one NDArray)."""
-        return self.current_batch.label[0]
-
-    def getindex(self) -> np.ndarray:
-        """The image indices (from the records' headers) of the current batch."""
-        return self.current_batch.index
-
-    def getpad(self) -> int:
-        """How many rows at the end of the current batch are padding."""
-        return self.current_batch.pad
 
 
 class ImageRecordUInt8Iter(ImageRecordIter):

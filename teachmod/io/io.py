@@ -15,7 +15,8 @@ import numpy as np
 from ..base import MXNetError
 from ..ndarray.ndarray import NDArray
 
-__all__ = ["DataDesc", "DataBatch", "DataIter", "NDArrayIter", "ResizeIter", "PrefetchingIter"]
+__all__ = ["DataDesc", "DataBatch", "DataIter", "BatchReaderIter", "NDArrayIter", "ResizeIter",
+           "PrefetchingIter"]
 
 LAST_BATCH_HANDLES = ("pad", "discard", "roll_over")
 
@@ -181,6 +182,36 @@ class DataIter:
     def getpad(self) -> int:
         """How many examples at the end of the current batch are padding."""
         return 0
+
+
+class BatchReaderIter(DataIter):
+    """An iterator whose ``iter_next`` reads the whole next batch into ``current_batch``, as
+    MXNet's C++ iterators (CSVIter, MNISTIter, ImageRecordIter) do; ``next`` hands that batch
+    out and the getters read one data and one label NDArray from it."""
+
+    current_batch: DataBatch | None = None
+
+    def next(self) -> DataBatch:
+        """The next batch; StopIteration at the end of the epoch."""
+        if self.iter_next():
+            return self.current_batch
+        raise StopIteration
+
+    def getdata(self) -> NDArray:
+        """The data of the current batch (one NDArray, as MXNet's C++ iterators)."""
+        return self.current_batch.data[0]
+
+    def getlabel(self) -> NDArray:
+        """The labels of the current batch (one NDArray)."""
+        return self.current_batch.label[0]
+
+    def getindex(self) -> np.ndarray:
+        """The indices of the current batch's examples."""
+        return self.current_batch.index
+
+    def getpad(self) -> int:
+        """How many rows at the end of the current batch are padding."""
+        return self.current_batch.pad
 
 
 # ============================================================================================

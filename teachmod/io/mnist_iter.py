@@ -22,7 +22,7 @@ import numpy as np
 
 from ..base import MXNetError
 from ..ndarray.ndarray import NDArray
-from .io import DataBatch, DataDesc, DataIter
+from .io import BatchReaderIter, DataBatch, DataDesc
 
 __all__ = ["MNISTIter"]
 
@@ -89,7 +89,7 @@ def cpp_shuffle_order(count: int, seed: int) -> np.ndarray:
     return np.array(order, dtype=np.int64)
 
 
-class MNISTIter(DataIter):
+class MNISTIter(BatchReaderIter):
     """Iterate over the MNIST idx files (plain or gzip).
 
     All arguments are keyword-only, as for MXNet's C++ iterators.
@@ -168,20 +168,6 @@ class MNISTIter(DataIter):
                                        [NDArray(self._label[start:end])], pad=0,
                                        index=np.zeros(self.batch_size, np.uint64))
         return True
-
-    def next(self) -> DataBatch:
-        """The next batch; StopIteration at the end of the epoch."""
-        if self.iter_next():
-            return self.current_batch
-        raise StopIteration
-
-    def getdata(self) -> NDArray:
-        """The data of the current batch (one NDArray, as MXNet's C++ iterators)."""
-        return self.current_batch.data[0]
-
-    def getlabel(self) -> NDArray:
-        """The labels of the current batch (one NDArray)."""
-        return self.current_batch.label[0]
 
     def getindex(self) -> np.ndarray:
         """MXNet's MNISTIter reports zeros."""

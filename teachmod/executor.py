@@ -21,6 +21,7 @@ import ctypes
 import math
 import os
 import platform
+import warnings
 from operator import itemgetter
 from typing import Any, Callable
 
@@ -457,7 +458,12 @@ class Executor:
         """
         values = self._values
         if values[self._head_slots[0]] is None:
-            raise MXNetError("backward: call forward(is_train=True) first")
+            # MXNet runs backward on whatever its buffers hold; teachmod has none yet, so it
+            # runs the forward pass the gradients belong to, and says so
+            warnings.warn("backward: no forward pass has run on this executor; teachmod runs "
+                          "forward(is_train=True) first", stacklevel=2)
+            self.forward(is_train=True)
+            values = self._values
         if not self._backward_ready:
             raise MXNetError("backward: the last forward let go of the tensors backward reads "
                              "(it ran with is_train=False, or a backward already used them); "

@@ -98,6 +98,11 @@ class BucketingModule(BaseModule):
         assert self._curr_module is not None
         return self._curr_module
 
+    @property
+    def _optimizer(self) -> Any:
+        """The optimizer all buckets share (LiveMetrics reads the learning rate from it)."""
+        return self._curr_module._optimizer if self._curr_module is not None else None
+
     # ---- names and shapes: those of the current bucket ------------------------------------
     @property
     def data_names(self) -> list[str]:

@@ -32,7 +32,7 @@ from .utils import load, load_frombuffer, save
 __all__ = [
     "NDArray", "array", "zeros", "ones", "empty", "full", "arange", "linspace", "eye",
     "zeros_like", "ones_like", "concatenate", "moveaxis", "onehot_encode", "waitall",
-    "from_numpy", "load", "load_frombuffer", "save", "random", "op_function",
+    "from_numpy", "load", "load_frombuffer", "save", "random", "op_function", "split_v2",
 ]
 
 _functions: dict[str, Callable[..., Any]] = {}
@@ -79,6 +79,15 @@ _arithmetic = make_functions(NDARRAY_FUNCTIONS, NDArray, _call)
 globals().update(_arithmetic)
 histogram = make_histogram(NDArray, _call, _data_range)
 __all__ += [*_arithmetic, "histogram"]
+
+
+def split_v2(ary: NDArray, indices_or_sections: int | tuple, axis: int = 0,
+             squeeze_axis: bool = False) -> list[NDArray]:
+    """Split like ``np.split``: into ``sections`` equal parts, or at the given indices."""
+    from ..ops.split_v2 import split_v2_params
+
+    return op_function("_split_v2")(ary, axis=axis, squeeze_axis=squeeze_axis,
+                                    **split_v2_params(indices_or_sections))
 
 
 def __getattr__(name: str) -> Callable[..., Any]:

@@ -277,6 +277,13 @@ class NDArray:
                              f"axes of length 1 can be broadcast")
         return self._wrap(np.broadcast_to(self._data.reshape(padded), shape).copy())
 
+    def split_v2(self, indices_or_sections: int | tuple, axis: int = 0,
+                 squeeze_axis: bool = False) -> list[NDArray]:
+        """``mx.nd.split_v2(self, ...)``: split like ``np.split``."""
+        from . import split_v2
+
+        return split_v2(self, indices_or_sections, axis, squeeze_axis)
+
     def broadcast_like(self, other: NDArray) -> NDArray:
         """A copy broadcast to the shape of ``other``."""
         return self.broadcast_to(other.shape)

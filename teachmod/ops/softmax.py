@@ -69,10 +69,15 @@ class _Softmax(Operator):
         return shapes, [data], []
 
     def infer_type(self, in_types):
-        in_types, out_types, aux = super().infer_type(in_types)
-        if self.dtype is not None:
-            out_types = [np.dtype(self.dtype)]
-        return in_types, out_types, aux
+        data = in_types[0]
+        out = np.dtype(self.dtype) if self.dtype is not None else data
+        if not self.use_length:
+            return [data], [out], []
+        # the lengths are integers of their own type, whatever the data's (int32 if unknown)
+        length = in_types[1] if in_types[1] is not None else np.dtype(np.int32)
+        if np.dtype(length).kind not in "iu":
+            raise self.fail(f"input 'length' must have an integer type, got {np.dtype(length)}")
+        return [data, length], [out], []
 
     def _scale(self) -> float:
         """Scores are multiplied by sign / temperature."""

@@ -7,6 +7,8 @@ gradients back together with a concatenation.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .registry import Operator, Param, parse_bool, parse_int, parse_shape, register
@@ -77,3 +79,14 @@ class SplitV2(Operator):
         parts = [g.reshape((*data.shape[:axis], int(n), *data.shape[axis + 1:]))
                  for g, n in zip(out_grads, lengths)]
         return [np.concatenate(parts, axis=axis)]
+
+
+def split_v2_params(indices_or_sections: Any) -> dict[str, Any]:
+    """``_split_v2``'s parameters from ``split_v2``'s argument, as ``np.split`` takes it: a
+    number of equal sections, or the indices to split at."""
+    if isinstance(indices_or_sections, int):
+        return {"indices": (), "sections": indices_or_sections}
+    if isinstance(indices_or_sections, (tuple, list)):
+        return {"indices": (0, *indices_or_sections), "sections": 0}
+    raise ValueError("split_v2: indices_or_sections must be an int or a tuple of ints, "
+                     f"got {indices_or_sections!r}")

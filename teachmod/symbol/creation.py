@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..ops.split_v2 import split_v2_params
 from .symbol import Symbol, create
 
 
@@ -52,12 +53,5 @@ def eye(N: int, M: int = 0, k: int = 0, dtype: Any = None, **kwargs: Any) -> Sym
 def split_v2(ary: Symbol, indices_or_sections: int | tuple, axis: int = 0,
              squeeze_axis: bool = False) -> Symbol:
     """Split like ``np.split``: into ``sections`` equal parts, or at the given indices."""
-    if isinstance(indices_or_sections, int):
-        indices, sections = (), indices_or_sections
-    elif isinstance(indices_or_sections, tuple):
-        indices, sections = (0, *indices_or_sections), 0
-    else:
-        raise ValueError("split_v2: indices_or_sections must be an int or a tuple of ints, "
-                         f"got {indices_or_sections!r}")
-    return create("_split_v2")(ary, indices=indices, axis=axis, squeeze_axis=squeeze_axis,
-                               sections=sections)
+    return create("_split_v2")(ary, axis=axis, squeeze_axis=squeeze_axis,
+                               **split_v2_params(indices_or_sections))

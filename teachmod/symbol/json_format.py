@@ -85,6 +85,16 @@ def dumps_graph(nodes: list[dict], arg_nodes: list[int], node_row_ptr: list[int]
         writer.key(key)
         writer.value(item)
     writer.key("attrs")
-    writer.value(attrs if attrs is not None else {"mxnet_version": ["int", MXNET_VERSION]})
+    writer.value(attrs if attrs is not None else graph_attrs())
     writer.end("}")
     return "".join(writer.parts)
+
+
+def graph_attrs() -> dict[str, list]:
+    """The graph attributes MXNet 1.9.1 writes: its version, and ``is_np_shape`` when the
+    NumPy shape semantics are on (a reader then takes 0 as a zero size, not as unknown)."""
+    from ..util import is_np_shape
+
+    attrs: dict[str, list] = {"is_np_shape": ["int", 1]} if is_np_shape() else {}
+    attrs["mxnet_version"] = ["int", MXNET_VERSION]
+    return attrs

@@ -242,13 +242,17 @@ class ImageIter(DataIter):
                 raise
         return i
 
+    def _empty_batch(self) -> tuple[np.ndarray, np.ndarray]:
+        """Zeroed data and label arrays of one batch, for ``_batchify`` to fill."""
+        data = np.zeros((self.batch_size,) + self.data_shape, np.float32)
+        return data, np.zeros(self.provide_label[0].shape, self.dtype)
+
     def next(self) -> DataBatch:
         """The next batch; StopIteration at the end of the epoch."""
         if self._cache is not None:
             data, label, filled = self._cache
         else:
-            data = np.zeros((self.batch_size,) + self.data_shape, np.float32)
-            label = np.zeros(self.provide_label[0].shape, self.dtype)
+            data, label = self._empty_batch()
             filled = self._batchify(data, label)
         pad = self.batch_size - filled
         if pad:

@@ -51,7 +51,11 @@ class SliceAssign(_Assign):
     def forward(self, is_train, inputs, aux):
         lhs, rhs = inputs
         out = lhs.copy()
-        out[self.index(lhs.shape)] = rhs
+        where = self.index(lhs.shape)
+        if out[where].shape != rhs.shape:  # numpy would broadcast a smaller rhs silently
+            raise self.fail(f"input 'rhs' has shape {rhs.shape}, but the slice has shape "
+                            f"{out[where].shape}")
+        out[where] = rhs
         return [out]
 
     def backward(self, out_grads, inputs, outputs, aux):

@@ -22,6 +22,13 @@ ROOT = Path(__file__).resolve().parents[1]
 # operator families outside the Symbol/Module API: gradients (registered by MXNet as operators
 # of their own), the NumPy-compatible interface, contrib, sparse storage
 OTHER_FAMILIES = ("_backward_", "_np_", "_npi_", "_npx_", "_contrib_", "_sparse_", "_image_")
+# the two layers of the API, as the project's issues count them
+LAYERS = {
+    "Symbol, NDArray and operators": ("symbol", "ndarray", "operator", "infer_shape", "infer_type",
+                                      "executor", "attr", "random", "test_utils", "viz"),
+    "Module, kvstore, optimizers, data": ("module", "kvstore", "model_parallel", "optimizer",
+                                          "init", "io", "metric"),
+}
 
 
 def read_scope(conformance: Path) -> list[str]:
@@ -86,6 +93,11 @@ def report(results: Path, conformance: Path) -> str:
     ]
     for name, (ok, count) in sorted(by_file.items()):
         lines.append(f"| `{name}` | {ok} | {count} | {100 * ok / count:.0f}% |")
+    lines += ["", "| layer | passed | in scope | |", "|---|---:|---:|---:|"]
+    for layer, names in LAYERS.items():
+        files = [f"test_{n}.py" if n != "test_utils" else "test_test_utils.py" for n in names]
+        ok, count = (sum(by_file.get(f, [0, 0])[i] for f in files) for i in (0, 1))
+        lines.append(f"| {layer} | {ok} | {count} | {100 * ok / max(count, 1):.1f}% |")
     lines += [
         "",
         "## Operators",

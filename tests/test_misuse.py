@@ -255,11 +255,6 @@ def executor_forward_with_a_batch_of_another_size():
     executor.forward(data=np.zeros((6, 4)))
 
 
-@case(MXNetError, "backward", "forward(is_train=True)")
-def executor_backward_before_forward():
-    mlp().simple_bind(mx.cpu(), data=(5, 4)).backward()
-
-
 # =================================================================================================
 # Module: construction, bind and the state machine
 # =================================================================================================

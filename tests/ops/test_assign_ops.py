@@ -89,5 +89,5 @@ def test_softmax_length_keeps_its_integer_type():
                          axis=1)
     args, outs, _ = net.infer_type(data=np.float16, length=np.int32)
     assert args == [np.float16, np.int32] and outs == [np.float16]
-    with pytest.raises(mx.MXNetError, match="'length' must have an integer type"):
-        net.infer_type(data=np.float32, length=np.float32)
+    args, outs, _ = net.infer_type(data=np.float64, length=np.float32)
+    assert args == [np.float64, np.float32] and outs == [np.float64]

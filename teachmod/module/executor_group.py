@@ -122,21 +122,23 @@ class DataParallelExecutorGroup:
         self.bind_exec(data_shapes, label_shapes, shared_group)
 
     def _grad_reqs(self, data_names: list[str]) -> dict[str, str]:
+        """Each argument's grad_req, by MXNet's rules: a string applies to the parameters and,
+        with inputs_need_grad, to the data; a dict overrides the defaults ('write' for
+        parameters, and for data that needs gradients) name by name."""
+        given = self._grad_req_param
+        default = "write" if isinstance(given, dict) else given
         reqs = {}
         for name in self.arg_names:
             if not self.for_training:
                 reqs[name] = "null"
             elif name in self.param_names:
-                if name in self.fixed_param_names:
-                    reqs[name] = "null"
-                elif isinstance(self._grad_req_param, dict):
-                    reqs[name] = self._grad_req_param.get(name, "write")
-                else:
-                    reqs[name] = self._grad_req_param
+                reqs[name] = "null" if name in self.fixed_param_names else default
             elif name in data_names:
-                reqs[name] = "write" if self.inputs_need_grad else "null"
+                reqs[name] = default if self.inputs_need_grad else "null"
             else:
                 reqs[name] = "null"
+        if isinstance(given, dict) and self.for_training:
+            reqs.update((k, v) for k, v in given.items() if k in reqs)
         return reqs
 
     def bind_exec(self, data_shapes: list[DataDesc], label_shapes: list[DataDesc] | None,
@@ -172,8 +174,9 @@ class DataParallelExecutorGroup:
         self.label_arrays = [[e.arg_dict[n] for e in execs] for n in self.label_names
                              if n in self.arg_names]
         self.state_arrays = [[e.arg_dict[n] for e in execs] for n in self.state_names]
-        self.input_grad_arrays = ([[e.grad_dict[n] for e in execs] for n in data_names]
-                                  if self.inputs_need_grad else [])
+        # an input bound with grad_req 'null' has no gradient: None, as MXNet reports it
+        self.input_grad_arrays = ([[e.grad_dict[n] if reqs[n] != "null" else None for e in execs]
+                                   for n in data_names] if self.inputs_need_grad else [])
 
     def reshape(self, data_shapes: list[DataDesc], label_shapes: list[DataDesc] | None) -> None:
         """Rebind for new input shapes, keeping the parameter arrays."""
@@ -334,8 +337,8 @@ def _load(sources: list, targets: list[list[NDArray]], slices: list[slice], what
 
 def _merge(per_context: list[list[NDArray]], axes: list[int]) -> list[NDArray]:
     """Each output joined over the contexts along its batch axis (the first copy without)."""
-    return [blocks[0] if len(blocks) == 1 or axis < 0 else concatenate(blocks, axis=axis)
-            for blocks, axis in zip(per_context, axes)]
+    return [blocks[0] if len(blocks) == 1 or axis < 0 or blocks[0] is None
+            else concatenate(blocks, axis=axis) for blocks, axis in zip(per_context, axes)]
 
 
 def _average_into(blocks: list[NDArray], target: NDArray) -> None:

@@ -337,6 +337,7 @@ class Module(BaseModule):
             return
         self.for_training = for_training
         self.inputs_need_grad = inputs_need_grad
+        self._grad_req = grad_req  # as MXNet keeps it (BucketingModule binds buckets with it)
         self._data_shapes = _parse_shapes(data_shapes, self._data_names, "data")
         label_names = self._label_names if label_shapes is not None else []
         self._label_shapes = _parse_shapes(label_shapes, label_names, "label")

@@ -1412,9 +1412,9 @@ __all__ = sorted(name for name in dict(globals()) if not name.startswith("_")
                  and name not in ("annotations", "Any", "Callable", "Iterable", "Iterator", "nd",
                                   "hashlib", "importlib", "io", "secrets", "urlsplit",
                                   "new_file_mode"))
-__all__.append("ss")
-if importlib.util.find_spec("requests") is not None:
-    __all__.append("requests")
+for _optional in ("scipy", "requests"):  # exported when installed, as MXNet's imports them
+    if importlib.util.find_spec(_optional) is not None:
+        __all__.append("ss" if _optional == "scipy" else _optional)
 
 
 def __getattr__(name: str) -> Any:

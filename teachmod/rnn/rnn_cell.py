@@ -842,15 +842,18 @@ class BaseConvRNNCell(BaseRNNCell):
     and states are feature maps (Shi et al., 2015). ``h2h_kernel`` must be odd: h2h pads to
     keep the state's size; the state's shape is what i2h makes of ``input_shape``."""
 
+    default_prefix = ""  # each cell's own: "ConvRNN_", "ConvLSTM_", "ConvGRU_"
+
     def __init__(self, input_shape: tuple[int, ...], num_hidden: int,
-                 h2h_kernel: tuple[int, int], h2h_dilate: tuple[int, int],
-                 i2h_kernel: tuple[int, int], i2h_stride: tuple[int, int],
-                 i2h_pad: tuple[int, int], i2h_dilate: tuple[int, int],
-                 i2h_weight_initializer: Any, h2h_weight_initializer: Any,
-                 i2h_bias_initializer: Any, h2h_bias_initializer: Any, activation: Any,
-                 prefix: str = "", params: RNNParams | None = None,
-                 conv_layout: str = "NCHW") -> None:
-        super().__init__(prefix=prefix, params=params)
+                 h2h_kernel: tuple[int, int] = (3, 3), h2h_dilate: tuple[int, int] = (1, 1),
+                 i2h_kernel: tuple[int, int] = (3, 3), i2h_stride: tuple[int, int] = (1, 1),
+                 i2h_pad: tuple[int, int] = (1, 1), i2h_dilate: tuple[int, int] = (1, 1),
+                 i2h_weight_initializer: Any = None, h2h_weight_initializer: Any = None,
+                 i2h_bias_initializer: Any = "zeros", h2h_bias_initializer: Any = "zeros",
+                 activation: Any = _leaky_relu, prefix: str | None = None,
+                 params: RNNParams | None = None, conv_layout: str = "NCHW") -> None:
+        super().__init__(prefix=self.default_prefix if prefix is None else prefix,
+                         params=params)
         if h2h_kernel[0] % 2 != 1 or h2h_kernel[1] % 2 != 1:
             raise ValueError(f"Only support odd number, get h2h_kernel= {h2h_kernel}")
         self._h2h_kernel, self._h2h_dilate = h2h_kernel, h2h_dilate
@@ -917,18 +920,7 @@ class ConvRNNCell(BaseConvRNNCell):
 
     __doc__ = (__doc__ or "") + _CONV_DOC
 
-    def __init__(self, input_shape: tuple[int, ...], num_hidden: int,
-                 h2h_kernel: tuple[int, int] = (3, 3), h2h_dilate: tuple[int, int] = (1, 1),
-                 i2h_kernel: tuple[int, int] = (3, 3), i2h_stride: tuple[int, int] = (1, 1),
-                 i2h_pad: tuple[int, int] = (1, 1), i2h_dilate: tuple[int, int] = (1, 1),
-                 i2h_weight_initializer: Any = None, h2h_weight_initializer: Any = None,
-                 i2h_bias_initializer: Any = "zeros", h2h_bias_initializer: Any = "zeros",
-                 activation: Any = _leaky_relu, prefix: str = "ConvRNN_",
-                 params: RNNParams | None = None, conv_layout: str = "NCHW") -> None:
-        super().__init__(input_shape, num_hidden, h2h_kernel, h2h_dilate, i2h_kernel,
-                         i2h_stride, i2h_pad, i2h_dilate, i2h_weight_initializer,
-                         h2h_weight_initializer, i2h_bias_initializer, h2h_bias_initializer,
-                         activation, prefix, params, conv_layout)
+    default_prefix = "ConvRNN_"
 
     @property
     def _gate_names(self) -> tuple[str, ...]:
@@ -946,18 +938,7 @@ class ConvLSTMCell(BaseConvRNNCell):
 
     __doc__ = (__doc__ or "") + _CONV_DOC
 
-    def __init__(self, input_shape: tuple[int, ...], num_hidden: int,
-                 h2h_kernel: tuple[int, int] = (3, 3), h2h_dilate: tuple[int, int] = (1, 1),
-                 i2h_kernel: tuple[int, int] = (3, 3), i2h_stride: tuple[int, int] = (1, 1),
-                 i2h_pad: tuple[int, int] = (1, 1), i2h_dilate: tuple[int, int] = (1, 1),
-                 i2h_weight_initializer: Any = None, h2h_weight_initializer: Any = None,
-                 i2h_bias_initializer: Any = "zeros", h2h_bias_initializer: Any = "zeros",
-                 activation: Any = _leaky_relu, prefix: str = "ConvLSTM_",
-                 params: RNNParams | None = None, conv_layout: str = "NCHW") -> None:
-        super().__init__(input_shape, num_hidden, h2h_kernel, h2h_dilate, i2h_kernel,
-                         i2h_stride, i2h_pad, i2h_dilate, i2h_weight_initializer,
-                         h2h_weight_initializer, i2h_bias_initializer, h2h_bias_initializer,
-                         activation, prefix, params, conv_layout)
+    default_prefix = "ConvLSTM_"
 
     @property
     def _gate_names(self) -> list[str]:
@@ -988,18 +969,7 @@ class ConvGRUCell(BaseConvRNNCell):
 
     __doc__ = (__doc__ or "") + _CONV_DOC
 
-    def __init__(self, input_shape: tuple[int, ...], num_hidden: int,
-                 h2h_kernel: tuple[int, int] = (3, 3), h2h_dilate: tuple[int, int] = (1, 1),
-                 i2h_kernel: tuple[int, int] = (3, 3), i2h_stride: tuple[int, int] = (1, 1),
-                 i2h_pad: tuple[int, int] = (1, 1), i2h_dilate: tuple[int, int] = (1, 1),
-                 i2h_weight_initializer: Any = None, h2h_weight_initializer: Any = None,
-                 i2h_bias_initializer: Any = "zeros", h2h_bias_initializer: Any = "zeros",
-                 activation: Any = _leaky_relu, prefix: str = "ConvGRU_",
-                 params: RNNParams | None = None, conv_layout: str = "NCHW") -> None:
-        super().__init__(input_shape, num_hidden, h2h_kernel, h2h_dilate, i2h_kernel,
-                         i2h_stride, i2h_pad, i2h_dilate, i2h_weight_initializer,
-                         h2h_weight_initializer, i2h_bias_initializer, h2h_bias_initializer,
-                         activation, prefix, params, conv_layout)
+    default_prefix = "ConvGRU_"
 
     @property
     def _gate_names(self) -> list[str]:

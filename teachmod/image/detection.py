@@ -149,6 +149,21 @@ class DetHorizontalFlipAug(DetAugmenter):
         return src, label
 
 
+def _ranges_usable(where: str, area_range: tuple, area_above: float,
+                   aspect_ratio_range: tuple) -> bool:
+    """Whether a random crop or pad can draw from these ranges; if not, warn (as MXNet does)
+    that the augmenter is disabled."""
+    if area_range[1] <= area_above or area_range[0] > area_range[1]:
+        warnings.warn(f"{where} is disabled: area_range {area_range} is not a (low, high) "
+                      f"range with high > {area_above}", stacklevel=3)
+        return False
+    if aspect_ratio_range[0] <= 0 or aspect_ratio_range[0] > aspect_ratio_range[1]:
+        warnings.warn(f"{where} is disabled: aspect_ratio_range {aspect_ratio_range} is not a "
+                      f"(low, high) range with low > 0", stacklevel=3)
+        return False
+    return True
+
+
 class DetRandomCropAug(DetAugmenter):
     """Crop a random region that keeps enough of the objects; boxes are clipped to it.
 
@@ -179,16 +194,7 @@ class DetRandomCropAug(DetAugmenter):
         self.max_attempts = max_attempts
         self.aspect_ratio_range = aspect_ratio_range
         self.area_range = area_range
-        self.enabled = False
-        if area_range[1] <= 0 or area_range[0] > area_range[1]:
-            warnings.warn(f"DetRandomCropAug is disabled: area_range {area_range} is not a "
-                          f"(low, high) range with high > 0", stacklevel=2)
-        elif aspect_ratio_range[0] <= 0 or aspect_ratio_range[0] > aspect_ratio_range[1]:
-            warnings.warn(f"DetRandomCropAug is disabled: aspect_ratio_range "
-                          f"{aspect_ratio_range} is not a (low, high) range with low > 0",
-                          stacklevel=2)
-        else:
-            self.enabled = True
+        self.enabled = _ranges_usable("DetRandomCropAug", area_range, 0, aspect_ratio_range)
 
     def __call__(self, src: NDArray, label: np.ndarray) -> tuple[NDArray, np.ndarray]:
         crop = self._random_crop_proposal(label, src.shape[0], src.shape[1])
@@ -298,16 +304,7 @@ class DetRandomPadAug(DetAugmenter):
         self.aspect_ratio_range = aspect_ratio_range
         self.area_range = area_range
         self.max_attempts = max_attempts
-        self.enabled = False
-        if area_range[1] <= 1.0 or area_range[0] > area_range[1]:
-            warnings.warn(f"DetRandomPadAug is disabled: area_range {area_range} is not a "
-                          f"(low, high) range with high > 1", stacklevel=2)
-        elif aspect_ratio_range[0] <= 0 or aspect_ratio_range[0] > aspect_ratio_range[1]:
-            warnings.warn(f"DetRandomPadAug is disabled: aspect_ratio_range "
-                          f"{aspect_ratio_range} is not a (low, high) range with low > 0",
-                          stacklevel=2)
-        else:
-            self.enabled = True
+        self.enabled = _ranges_usable("DetRandomPadAug", area_range, 1, aspect_ratio_range)
 
     def __call__(self, src: NDArray, label: np.ndarray) -> tuple[NDArray, np.ndarray]:
         height, width = src.shape[0], src.shape[1]

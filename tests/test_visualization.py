@@ -177,9 +177,19 @@ def test_missing_graphviz_package(monkeypatch):
         mx.viz.plot_network(net("mlp"))
 
 
-def test_missing_dot_program(monkeypatch, tmp_path):
-    dot = mx.viz.plot_network(net("mlp"))
+@pytest.fixture
+def backends(monkeypatch):
+    """The drawing backends, restored after the test."""
+    from teachmod.visualization import _digraph
+
+    monkeypatch.setattr(_digraph, "BACKENDS", list(_digraph.BACKENDS))
+    return _digraph
+
+
+def test_no_backend_can_draw(backends, monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))  # no `dot` anywhere
+    monkeypatch.setattr(backends, "BACKENDS", [backends.system_dot])
+    dot = mx.viz.plot_network(net("mlp"))
     with pytest.raises(graphviz.ExecutableNotFound, match="apt-get install graphviz"):
         dot.render(tmp_path / "mlp", format="png")
     bundle = dot._repr_mimebundle_()  # Jupyter shows advice and the source, not a traceback
@@ -187,20 +197,98 @@ def test_missing_dot_program(monkeypatch, tmp_path):
     assert dot.source in bundle["text/plain"]
 
 
-def test_no_programs_at_all_as_in_pyodide(monkeypatch, tmp_path):
-    """Under Pyodide subprocess cannot start anything and graphviz raises a bare OSError:
-    plot_network says the same as when `dot` is missing."""
-    import subprocess
+def test_graphviz_pure_is_not_asked_when_it_is_not_installed(monkeypatch, tmp_path):
+    from teachmod.visualization import _digraph
+
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(_digraph.sysconfig, "get_path", lambda name: str(tmp_path))
+    assert _digraph.graphviz_pure("digraph { a }", "svg", "dot") is None
+
+
+def test_no_programs_at_all_as_in_pyodide(monkeypatch):
+    """Under Pyodide subprocess cannot start anything (OSError): every backend that runs a
+    program steps aside and plot_network says how to install Graphviz."""
+    from teachmod.visualization import _digraph
 
     def cannot_start(*args, **kwargs):
         raise OSError("[Errno 52] Function not implemented")
 
     dot = mx.viz.plot_network(net("mlp"))
     monkeypatch.setattr(subprocess, "Popen", cannot_start)
+    _digraph._pure_formats.cache_clear()  # its answer would spare graphviz-pure one start
+    assert all(backend(dot.source, "svg", "dot") is None for backend in _digraph.BACKENDS)
     with pytest.raises(graphviz.ExecutableNotFound, match="apt-get install graphviz"):
         dot.pipe(format="svg")
     bundle = dot._repr_mimebundle_()
     assert "apt-get install graphviz" in bundle["text/plain"] and dot.source in bundle["text/plain"]
+
+
+def test_a_registered_backend_draws_pipe_render_and_jupyter(backends, tmp_path):
+    calls = []
+
+    @backends.register_backend
+    def fake(source: str, format: str, engine: str) -> bytes:
+        calls.append((source, format, engine))
+        return f"<svg>{format}</svg>".encode()
+
+    dot = mx.viz.plot_network(net("mlp"))
+    assert backends.BACKENDS[0] is fake
+    assert dot.pipe(format="svg", encoding="utf-8") == "<svg>svg</svg>"
+    assert dot.pipe(format="png", renderer="cairo") == b"<svg>png:cairo</svg>"
+    assert dot._repr_mimebundle_() == {"image/svg+xml": "<svg>svg</svg>"}
+    written = dot.render(tmp_path / "mlp", format="png", cleanup=True)  # graphviz's naming
+    assert Path(written) == tmp_path / "mlp.png" and not (tmp_path / "mlp").exists()
+    assert Path(written).read_bytes() == b"<svg>png</svg>"
+    written = dot.render(outfile=tmp_path / "net.svg")  # the format from the suffix
+    assert Path(written).read_bytes() == b"<svg>svg</svg>" and (tmp_path / "net.gv").exists()
+    with pytest.raises(graphviz.FileExistsError):
+        dot.render(outfile=tmp_path / "net.svg", raise_if_result_exists=True)
+    assert {c[0] for c in calls} == {dot.source} and {c[2] for c in calls} == {"dot"}
+    dot.pipe(format="svg", engine="neato")
+    assert calls[-1][2] == "neato"
+
+
+def test_backends_are_asked_in_order_until_one_draws(backends):
+    asked = []
+
+    def not_here(source, format, engine):
+        asked.append("not_here")
+        return None
+
+    def last(source, format, engine):
+        asked.append("last")
+        return b"last"
+
+    backends.BACKENDS[:] = [not_here]
+    assert backends.register_backend(last, first=False) is last
+    assert backends.draw("digraph { a }") == b"last" and asked == ["not_here", "last"]
+    backends.register_backend(last)  # registering again moves it to the front
+    assert backends.BACKENDS == [last, not_here]
+    with pytest.raises(TypeError, match="fn must be callable"):
+        backends.register_backend("viz.js")
+
+
+def test_quiet_hides_what_a_backend_warns(backends, capsys):
+    def warns(source, format, engine):
+        sys.stderr.write("Warning: something\n")
+        return b"<svg/>"
+
+    backends.register_backend(warns)
+    dot = mx.viz.plot_network(net("mlp"))
+    dot.pipe(format="svg", quiet=True)
+    assert capsys.readouterr().err == ""
+    dot.pipe(format="svg")
+    assert capsys.readouterr().err == "Warning: something\n"
+
+
+def test_step_through_draws_through_the_backends(backends):
+    backends.register_backend(lambda source, format, engine: b"<svg>step</svg>")
+    rng = np.random.default_rng(0)
+    fc = mx.sym.FullyConnected(mx.sym.Variable("data"), name="fc", num_hidden=3)
+    walk = mx.viz.step_through(mx.sym.LinearRegressionOutput(fc, name="reg"),
+                               data=rng.standard_normal((2, 4)),
+                               reg_label=rng.standard_normal((2, 3)))
+    assert walk.svg(0) == "<svg>step</svg>"
 
 
 def test_import_teachmod_does_not_import_graphviz():
@@ -226,3 +314,34 @@ def test_renders_png_and_svg(network, shape, tmp_path):
 def test_shows_inline_in_jupyter():
     bundle = mx.viz.plot_network(net("mlp"))._repr_mimebundle_()
     assert "<svg" in bundle["image/svg+xml"]
+
+
+# ---- rendering with graphviz-pure, no system Graphviz -----------------------------------------
+def _pure_installed() -> bool:
+    from teachmod.visualization import _digraph
+
+    return _digraph._pure_program() is not None
+
+
+needs_pure = pytest.mark.skipif(not _pure_installed(), reason="graphviz-pure is not installed")
+
+
+@needs_pure
+def test_graphviz_pure_draws_without_system_dot(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))  # the system's `dot` is out of reach
+    dot = mx.viz.plot_network(net("lenet"), shape={"data": (64, 1, 28, 28)})
+    svg = dot.pipe(format="svg", encoding="utf-8", quiet=True)
+    assert "(graphviz-pure)" in svg and "<svg" in svg and "Convolution" in svg
+    png = Path(dot.render(tmp_path / "lenet", format="png", cleanup=True, quiet=True))
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with pytest.raises(graphviz.ExecutableNotFound, match="apt-get install graphviz"):
+        dot.pipe(format="pdf")  # graphviz-pure makes no pdf: the advice, not a broken file
+
+
+@needs_pure
+def test_graphviz_pure_reports_a_broken_source(monkeypatch, tmp_path):
+    from teachmod.visualization import _digraph
+
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(graphviz.CalledProcessError):
+        _digraph.graphviz_pure("digraph { a -> }", "svg", "dot")

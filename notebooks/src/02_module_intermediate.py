@@ -332,17 +332,17 @@ for epoch in range(5):
 
 md(en=r"""
 A figure of the two curves. The first cell of every lesson that draws sets a font list with a
-Chinese font, so that the Chinese words in the labels render (install `fonts-noto-cjk` on
-Debian/Ubuntu; Binder has it).
+Chinese font, so that the Chinese words in the labels render: `mx.viz.chinese_fonts()` names the
+system's CJK fonts, if any, and then the one that comes with teachmod.
 """, zh=r"""
-把两条曲线画出来。每节需要作图的课都会先设置一个含中文字体的字体列表，这样标签中的中文才能正常显示
-（Debian/Ubuntu 上安装 `fonts-noto-cjk`；Binder 环境中已经装好）。
+把两条曲线画出来。每节需要作图的课都会先设置一个含中文字体的字体列表，这样标签中的中文才能正常显示：
+`mx.viz.chinese_fonts()` 先列出系统里已有的中文字体，再列出 teachmod 自带的那一个。
 """)
 
 code(r"""
 import matplotlib.pyplot as plt
 
-plt.rcParams['font.sans-serif'] = ['Noto Sans CJK SC', 'DejaVu Sans']
+plt.rcParams['font.sans-serif'] = mx.viz.chinese_fonts()
 plt.rcParams['axes.unicode_minus'] = False
 
 epochs = range(1, len(history) + 1)

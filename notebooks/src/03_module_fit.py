@@ -188,7 +188,7 @@ Accuracy over all letters hides differences between them. Per letter, from the p
 code(r"""
 import matplotlib.pyplot as plt
 
-plt.rcParams['font.sans-serif'] = ['Noto Sans CJK SC', 'DejaVu Sans']
+plt.rcParams['font.sans-serif'] = mx.viz.chinese_fonts()
 plt.rcParams['axes.unicode_minus'] = False
 
 per_letter = [(predicted[truth == k] == k).mean() for k in range(26)]

@@ -344,7 +344,7 @@ mod.fit(train_iter, val_iter, optimizer_params={'learning_rate': 0.1}, num_epoch
 code(r"""
 import matplotlib.pyplot as plt
 
-plt.rcParams['font.sans-serif'] = ['Noto Sans CJK SC', 'DejaVu Sans']
+plt.rcParams['font.sans-serif'] = mx.viz.chinese_fonts()
 plt.rcParams['axes.unicode_minus'] = False
 
 fig, ax = plt.subplots(figsize=(8, 3.4))

@@ -54,7 +54,7 @@ import matplotlib.pyplot as plt
 import teachmod as mx
 
 logging.basicConfig(level=logging.INFO, stream=sys.stdout)
-plt.rcParams['font.sans-serif'] = ['Noto Sans CJK SC', 'DejaVu Sans']
+plt.rcParams['font.sans-serif'] = mx.viz.chinese_fonts()
 plt.rcParams['axes.unicode_minus'] = False
 np.random.seed(0)
 mx.random.seed(0)

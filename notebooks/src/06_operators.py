@@ -437,7 +437,7 @@ mod.fit(train_iter, eval_data=val_iter, optimizer_params={'learning_rate': 0.1},
 code(r"""
 import matplotlib.pyplot as plt
 
-plt.rcParams['font.sans-serif'] = ['Noto Sans CJK SC', 'DejaVu Sans']
+plt.rcParams['font.sans-serif'] = mx.viz.chinese_fonts()
 plt.rcParams['axes.unicode_minus'] = False
 
 z = np.linspace(-4, 4, 201)

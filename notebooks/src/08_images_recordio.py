@@ -60,7 +60,7 @@ from PIL import Image
 import teachmod as mx
 
 logging.basicConfig(level=logging.INFO, stream=sys.stdout)
-plt.rcParams['font.sans-serif'] = ['Noto Sans CJK SC', 'DejaVu Sans']
+plt.rcParams['font.sans-serif'] = mx.viz.chinese_fonts()
 mx.random.seed(0)
 
 work = tempfile.mkdtemp()

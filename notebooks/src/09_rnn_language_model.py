@@ -315,7 +315,7 @@ validation perplexity with `mx.callback.LiveMetrics`, as in lesson 3.
 code(r"""
 import matplotlib.pyplot as plt
 
-plt.rcParams['font.sans-serif'] = ['Noto Sans CJK SC', 'DejaVu Sans']
+plt.rcParams['font.sans-serif'] = mx.viz.chinese_fonts()
 plt.rcParams['axes.unicode_minus'] = False
 logging.getLogger().setLevel(logging.INFO)
 

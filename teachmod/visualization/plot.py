@@ -107,7 +107,8 @@ def plot_network(symbol: Symbol, title: str = "plot", save_format: str = "pdf",
     except ImportError:
         raise ImportError(
             "plot_network needs the graphviz Python package: pip install graphviz (and, to "
-            "render the drawing, the Graphviz programs: apt-get install graphviz)"
+            "render the drawing, a `dot` program: apt-get install graphviz, or pip install "
+            "graphviz-pure)"
         ) from None
     check_symbol(symbol, "symbol must be a Symbol")
     for argument, value in (("title", title), ("save_format", save_format)):

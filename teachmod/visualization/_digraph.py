@@ -28,6 +28,8 @@ from typing import Any, Callable, Iterator, Optional
 import graphviz
 from graphviz.backend import rendering
 
+from ..ndarray.utils import write_atomic
+
 Backend = Callable[[str, str, str], Optional[bytes]]
 
 INSTALL_HINT = (
@@ -109,7 +111,10 @@ def register_backend(fn: Backend, first: bool = True) -> Backend:
                         f"got {type(fn).__name__}")
     if fn in BACKENDS:
         BACKENDS.remove(fn)
-    BACKENDS.insert(0, fn) if first else BACKENDS.append(fn)
+    if first:
+        BACKENDS.insert(0, fn)
+    else:
+        BACKENDS.append(fn)
     return fn
 
 
@@ -165,7 +170,7 @@ def _render(source: str, engine: str, format: Optional[str], filepath: Any,
                              f"{filepath.name!r} (pass overwrite_source=True to override)")
     if raise_if_result_exists and outfile.exists():
         raise graphviz.FileExistsError(f"output file exists: {os.fspath(outfile)!r}")
-    outfile.write_bytes(draw(source, _format(format, renderer, formatter), engine, quiet))
+    write_atomic(outfile, draw(source, _format(format, renderer, formatter), engine, quiet))
     return os.fspath(outfile)
 
 

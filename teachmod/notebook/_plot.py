@@ -14,6 +14,8 @@ TRAIN = "#1f77b4"
 VALID = "#ff7f0e"
 OTHER = "#2ca02c"
 MAX_POINTS = 2000  # per line; longer histories are thinned (every k-th batch)
+CJK_FONTS = ["Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei", "SimHei",
+             "Microsoft YaHei", "PingFang SC"]
 
 
 def epoch_lengths(epochs: list[int], batches: list[int]) -> dict[int, int]:
@@ -83,6 +85,17 @@ def draw(history: dict, names: list[str], labels: dict[str, str], titles: list[s
         figure.legend(handles=handles, loc="outside lower center", ncols=len(handles),
                       frameon=False, fontsize="small")
     return figure
+
+
+def save(figure: Any, target: Any, language: str, **kwargs: Any) -> None:
+    """``figure.savefig(target)``; Chinese labels are drawn with a CJK font if one is there
+    (fonts are looked up when the figure is drawn, so the setting applies here)."""
+    from matplotlib import rc_context, rcParams
+
+    fonts = [*CJK_FONTS, *rcParams["font.sans-serif"]] if language == "zh" else \
+        rcParams["font.sans-serif"]
+    with rc_context({"font.sans-serif": fonts, "axes.unicode_minus": language != "zh"}):
+        figure.savefig(target, **kwargs)
 
 
 def _label(ax: Any, title: str, xlabel: str) -> None:

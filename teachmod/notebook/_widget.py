@@ -86,9 +86,10 @@ class WidgetView:
 
     def finish(self) -> None:
         """Replace the widget by the final figure as a static PNG; print the last values."""
-        figure = self.live.figure
+        from ._plot import save
+
         out = io.BytesIO()
-        figure.savefig(out, format="png")
+        save(self.live.figure, out, self.live.language, format="png")
         self.png = out.getvalue()
         line = self.live.status()
         if self.handle is not None:

@@ -255,7 +255,9 @@ class LiveMetrics:
         """Save the figure; the format follows the file name (.png, .svg, .pdf).
 
         ``kwargs`` go to matplotlib's ``savefig`` (e.g. ``dpi=150``)."""
-        self.figure.savefig(path, **kwargs)
+        from ._plot import save
+
+        save(self.figure, path, self.language, **kwargs)
 
     def status(self) -> str:
         """The line of latest values that the widget and the text mode show."""

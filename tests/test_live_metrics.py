@@ -474,7 +474,9 @@ def test_widget_sends_only_new_points(letters, monkeypatch):
     assert max(sizes) <= widget_module.MAX_POINTS + 1
     last = messages[-1]
     assert last["names"] == ["accuracy", "cross-entropy"]
-    assert last["epochs"]["epoch"] == [0] and last["epochs"]["batches"] == [PER_EPOCH]
+    # sent at once after each validation, with its values
+    assert last["epochs"]["epoch"] == [0, 1] and last["epochs"]["batches"] == [PER_EPOCH] * 2
+    assert last["epochs"]["val-accuracy"] == live.history["epoch"]["val-accuracy"]
     live.finish()
     assert live._view.png[:8] == b"\x89PNG\r\n\x1a\n"  # the final figure
     assert live._view.widget.comm is None  # closed

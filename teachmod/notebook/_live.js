@@ -46,7 +46,7 @@ function xs(d) {
 
 function ticks(lo, hi, n) {
   const raw = (hi - lo) / n, mag = Math.pow(10, Math.floor(Math.log10(raw)));
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw);
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw);
   const out = [];
   for (let t = Math.ceil(lo / step) * step; t <= hi + 1e-9 * step; t += step) out.push(t);
   return out;
@@ -71,7 +71,7 @@ function panel(ctx, box, title, xlim, series, xlabel, floor0) {
   ctx.font = "13px sans-serif"; ctx.fillStyle = "#000"; ctx.textAlign = "center";
   ctx.fillText(title, x0 + L + (w - L - R) / 2, y0 + 14);
   ctx.font = "11px sans-serif"; ctx.strokeStyle = "#ddd"; ctx.lineWidth = 1;
-  for (const t of ticks(lo, hi, 4)) {
+  for (const t of ticks(lo, hi, 5)) {
     ctx.beginPath(); ctx.moveTo(px(xlim[0]), py(t)); ctx.lineTo(px(xlim[1]), py(t)); ctx.stroke();
     ctx.textAlign = "right"; ctx.fillText(fmt(t), x0 + L - 4, py(t) + 4);
   }
@@ -85,7 +85,9 @@ function panel(ctx, box, title, xlim, series, xlabel, floor0) {
     ctx.beginPath();
     const points = s.x.map((x, i) => [px(x), py(s.y[i])]).filter((p, i) => s.y[i] !== null && isFinite(s.y[i]));
     if (s.marker !== "circle") {  // a line through the points (validation: with squares)
-      points.forEach(([X, Y], i) => (i ? ctx.lineTo(X, Y) : ctx.moveTo(X, Y)));
+      // a line per epoch (parts), or through all points (validation)
+      const part = s.parts ? s.parts.filter((p, i) => s.y[i] !== null && isFinite(s.y[i])) : null;
+      points.forEach(([X, Y], i) => (i && (!part || part[i] === part[i - 1]) ? ctx.lineTo(X, Y) : ctx.moveTo(X, Y)));
       ctx.stroke();
     }
     for (const [X, Y] of s.marker ? points : []) {
@@ -106,19 +108,24 @@ function draw(el, canvas, status, model) {
   const hasLr = b.lr.some((v) => v !== null);
   const size = spec.batch_size;
   const panels = d.names.map((name, i) => ({title: d.titles[i], series: [
-    {x: x.batch, y: b[name], color: TRAIN, width: 1.2},
+    {x: x.batch, y: b[name], color: TRAIN, width: 1.2, parts: b.epoch},
     {x: x.epoch, y: e["train-" + name] || [], color: TRAIN, marker: "circle"},
     {x: x.epoch, y: e["val-" + name] || [], color: VALID, marker: "square"}]}));
   if (hasLr) panels.push({title: spec.labels.lr, floor0: true,
-                          series: [{x: x.batch, y: b.lr, color: OTHER}]});
+                          series: [{x: x.batch, y: b.lr, color: OTHER, parts: b.epoch}]});
   if (size) {
-    // samples/s between consecutive points of the same epoch
-    const sx = [], sy = [];
+    // samples/s over the last few points of the same epoch (single points are noisy)
+    const sx = [], sy = [], se = [];
     for (let i = 1; i < b.time.length; i++) {
-      const dt = b.time[i] - b.time[i - 1], dn = b.nbatch[i] - b.nbatch[i - 1];
-      if (b.epoch[i] === b.epoch[i - 1] && dt > 0 && dn > 0) { sx.push(x.batch[i]); sy.push(dn * size / dt); }
+      let j = i - 1;
+      while (j > 0 && i - j < 5 && b.epoch[j - 1] === b.epoch[i]) j--;
+      const dt = b.time[i] - b.time[j], dn = b.nbatch[i] - b.nbatch[j];
+      if (b.epoch[j] === b.epoch[i] && dt > 0 && dn > 0) {
+        sx.push(x.batch[i]); sy.push(dn * size / dt); se.push(b.epoch[i]);
+      }
     }
-    panels.push({title: spec.labels.speed, floor0: true, series: [{x: sx, y: sy, color: OTHER}]});
+    panels.push({title: spec.labels.speed, floor0: true,
+                 series: [{x: sx, y: sy, color: OTHER, parts: se}]});
   }
   const cols = panels.length === 4 ? 2 : Math.min(3, panels.length), rows = Math.ceil(panels.length / cols);
   const width = Math.max(320, Math.min(el.clientWidth || 900, 1000)), pw = width / cols, ph = 210;

@@ -57,8 +57,8 @@ def draw(history: dict, names: list[str], labels: dict[str, str], titles: list[s
     step = max(1, math.ceil(len(x) / MAX_POINTS))
     handles = []
     for ax, name, panel in zip(axes, names, titles):
-        handles = [ax.plot(x[::step], np.asarray(b[name], dtype=float)[::step], color=TRAIN,
-                           lw=1.2, alpha=0.7, label=labels["batch"])[0],
+        handles = [ax.plot(*_by_epoch(x, np.asarray(b[name], dtype=float), epoch, step),
+                           color=TRAIN, lw=1.2, alpha=0.7, label=labels["batch"])[0],
                    ax.plot(ex, e["train-" + name], color=TRAIN, marker="o", ms=5, lw=0,
                            mfc="white", mew=1.6, zorder=4, label=labels["train"])[0]]
         val = np.asarray(e.get("val-" + name, [math.nan] * len(ex)), dtype=float)
@@ -70,14 +70,17 @@ def draw(history: dict, names: list[str], labels: dict[str, str], titles: list[s
     rest = iter(axes[len(names):])
     if np.isfinite(lr).any():
         ax = next(rest)
-        ax.plot(x[::step], lr[::step], color=OTHER, lw=1.5, drawstyle="steps-post")
+        ax.plot(*_by_epoch(x, lr, epoch, step), color=OTHER, lw=1.5, drawstyle="steps-post")
         ax.set_ylim(bottom=0)
         _label(ax, labels["lr"], labels["epoch"])
     if show_speed:
         ax = next(rest)
         speed = np.asarray(b["samples_per_sec"], dtype=float)
         known = np.isfinite(speed)  # not at an epoch's first batch
-        ax.plot(x[known][::step], speed[known][::step], color=OTHER, lw=1.5)
+        # a moving average: one entry covers only about 10 ms of training
+        width = max(1, int(known.sum()) // 150)
+        smooth = np.convolve(speed[known], np.ones(width) / width, mode="valid")
+        ax.plot(x[known][width - 1:], smooth, color=OTHER, lw=1.5)
         ax.set_ylim(bottom=0)
         ax.yaxis.set_major_formatter(EngFormatter(sep=""))  # 350k, not 350000
         _label(ax, labels["speed"], labels["epoch"])
@@ -85,6 +88,14 @@ def draw(history: dict, names: list[str], labels: dict[str, str], titles: list[s
         figure.legend(handles=handles, loc="outside lower center", ncols=len(handles),
                       frameon=False, fontsize="small")
     return figure
+
+
+def _by_epoch(x: np.ndarray, y: np.ndarray, epoch: np.ndarray, step: int
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """Every ``step``-th point, with a NaN between epochs so that each epoch is a line."""
+    x, y, epoch = x[::step], y[::step], epoch[::step]
+    cuts = np.flatnonzero(np.diff(epoch)) + 1
+    return np.insert(x, cuts, np.nan), np.insert(y, cuts, np.nan)
 
 
 def save(figure: Any, target: Any, language: str, **kwargs: Any) -> None:

@@ -188,6 +188,9 @@ class LiveMetrics:
             self.module.stop_training = True  # a stop during validation: no further epoch
         if self._view is not None:
             self._view.epoch_done(rows[-1])
+            if self._running:  # validation took a while without batches: show it now
+                self._view.refresh()
+                self.refreshes += 1
 
     def request_stop(self) -> None:
         """Ask ``fit`` to stop after the current batch (what the Stop button does).

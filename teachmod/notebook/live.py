@@ -307,7 +307,10 @@ class LiveMetrics:
         self._expected = 0
         self._view = self._make_view()
         if self.catch_interrupt and threading.current_thread() is threading.main_thread():
-            self._old_sigint = signal.signal(signal.SIGINT, self._on_interrupt)
+            try:
+                self._old_sigint = signal.signal(signal.SIGINT, self._on_interrupt)
+            except (ValueError, OSError):  # a runtime without signals: Interrupt stays as it is
+                self._old_sigint = None
         shell = _ipython_shell()
         if shell is not None:  # the cell's end ends the run, even if fit raised
             shell.events.register("post_run_cell", self._cell_ended)

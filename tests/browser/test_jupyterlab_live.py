@@ -57,7 +57,8 @@ trained = time.time()
 
 CHECK = """\
 h = live.history
-print('CHECK', trained * 1000, len(h['epoch']['epoch']), sum(v == v for v in h['epoch']['val-accuracy']))
+print('CHECK', trained * 1000, len(h['epoch']['epoch']),
+      sum(v == v for v in h['epoch']['val-accuracy']))
 """
 
 STOPPED = """\

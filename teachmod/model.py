@@ -14,9 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-import sys
 from collections import namedtuple
-from collections.abc import Iterator, Mapping
 from typing import Any
 
 from . import ndarray as nd
@@ -25,46 +23,10 @@ from .base import MXNetError
 from .context import cpu
 from .ndarray.ndarray import NDArray
 
-__all__ = ["BatchEndParam", "LazyLocals", "save_checkpoint", "load_checkpoint", "load_params"]
+__all__ = ["BatchEndParam", "save_checkpoint", "load_checkpoint", "load_params"]
 
 # What ``fit`` passes to batch_end_callback and eval_end_callback (same name and fields as MXNet).
 BatchEndParam = namedtuple("BatchEndParams", ["epoch", "nbatch", "eval_metric", "locals"])
-
-
-class LazyLocals(Mapping):
-    """The local variables of the function that creates it, read when first looked at.
-
-    ``fit`` passes one as ``BatchEndParam.locals`` where MXNet passes ``locals()``: building
-    that dict of fit's 37 variables after every batch costs about as much as a cheap callback
-    (Speedometer, LiveMetrics) does in all, and they rarely look. Read during the callback --
-    ``param.locals['self']``, ``.get('end_of_batch')`` -- it holds what ``locals()`` would: the
-    first look takes a copy of the variables, and later looks see that copy.
-    """
-
-    __slots__ = ("_frame", "_locals")
-
-    def __init__(self) -> None:
-        # Until read, this keeps the caller's frame (and so all its variables): the caller should
-        # not keep this in a variable of its own beyond the callbacks (a reference cycle).
-        self._frame: Any = sys._getframe(1)
-        self._locals: dict | None = None
-
-    def _read(self) -> dict:
-        if self._locals is None:
-            self._locals, self._frame = dict(self._frame.f_locals), None
-        return self._locals
-
-    def __getitem__(self, key: str) -> Any:
-        return self._read()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._read())
-
-    def __len__(self) -> int:
-        return len(self._read())
-
-    def __repr__(self) -> str:
-        return f"LazyLocals({self._read()!r})"
 
 
 def _params_file(prefix: str, epoch: int) -> str:

@@ -5,7 +5,6 @@ import gc
 import logging
 import os
 import types
-from collections.abc import Mapping
 
 import numpy as np
 import pytest
@@ -56,33 +55,35 @@ def _fit_with(callback, num_epoch=2):
     return mod
 
 
-def test_fit_passes_its_locals_read_when_looked_at():
-    """MXNet passes locals(); teachmod's fit a LazyLocals with the same content."""
+def test_fit_passes_its_locals_as_mxnet_does():
+    """Batch callbacks get fit's ``locals()``: a plain dict of its variables at that batch."""
     seen = []
 
     def look(param):
         loc = param.locals
-        seen.append((isinstance(loc, Mapping), loc["self"], loc["nbatch"] == param.nbatch,
-                     loc.get("end_of_batch"), "train_data" in loc, loc.get("no such name")))
+        seen.append((type(loc) is dict, loc["self"], loc["nbatch"] == param.nbatch,
+                     loc["end_of_batch"], loc["train_data"], "params" in loc))
 
     mod = _fit_with(look)
     assert [s[0] for s in seen] == [True] * 8
-    assert all(s[1] is mod and s[2] and s[4] and s[5] is None for s in seen)
+    assert all(s[1] is mod and s[2] and s[4] is not None and not s[5] for s in seen)
     assert [s[3] for s in seen] == [False, False, False, True] * 2  # each epoch's last batch
 
 
-def test_fit_leaves_no_reference_cycle_through_unread_locals():
-    """An unread LazyLocals keeps fit's frame; fit drops it, so the frame (and e.g. the copy of
-    the parameters in its variables) goes when fit returns, not at a later garbage collection."""
+def test_fit_leaves_no_reference_cycle_through_its_locals():
+    """The BatchEndParam is not one of fit's variables, so no later ``locals()`` holds it: fit's
+    frame (and e.g. the copy of the parameters in its variables) goes when fit returns, not at a
+    later garbage collection."""
     gc.collect()
     gc.disable()
     try:
-        _fit_with(lambda param: None, num_epoch=1)
+        _fit_with(lambda param: param.locals["self"], num_epoch=1)
         frames = [o for o in gc.get_objects()
                   if isinstance(o, types.FrameType) and o.f_code.co_name == "fit"]
+        params = [o for o in gc.get_objects() if type(o) is BatchEndParam]
     finally:
         gc.enable()
-    assert frames == []
+    assert frames == [] and params == []
 
 
 def test_speedometer_lines_and_reset(caplog, clock):

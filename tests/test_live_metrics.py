@@ -1,5 +1,6 @@
-"""mx.callback.LiveMetrics: recorded history against the metric and score, throttling, the Stop
-button and interrupts, text output, saved figures, and use beside MXNet's callbacks."""
+"""mx.callback.LiveMetrics: what it records against fit's metric and score, refreshing by wall
+time, stopping, text output, the widget's messages, saved figures, use beside MXNet's
+callbacks and in a hand-written loop."""
 from __future__ import annotations
 
 import io
@@ -20,18 +21,13 @@ from teachmod.notebook.live import LiveMetrics
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 BATCH = 50
+PER_EPOCH = 2000 // BATCH
 
 
 @pytest.fixture(scope="module")
 def letters():
     data, label = mx.test_utils.get_letters()
     return data[:2000], label[:2000], data[2000:2600], label[2000:2600]
-
-
-def iters(letters, shuffle=False):
-    x, y, vx, vy = letters
-    return (mx.io.NDArrayIter(x, y, BATCH, shuffle=shuffle),
-            mx.io.NDArrayIter(vx, vy, BATCH))
 
 
 def seed_mlp():
@@ -42,167 +38,192 @@ def seed_mlp():
     return mx.sym.SoftmaxOutput(net, name="softmax")
 
 
-def fit(letters, live, num_epoch=3, eval_metric=("acc", "ce"), **kwargs):
-    train, val = iters(letters)
+def fit(letters, make_live=None, num_epoch=3, eval_metric=("acc", "ce"), **kwargs):
+    """Train the seed MLP; ``make_live(mod)`` makes the LiveMetrics (silent by default)."""
+    x, y, vx, vy = letters
+    train, val = mx.io.NDArrayIter(x, y, BATCH), mx.io.NDArrayIter(vx, vy, BATCH)
     mod = mx.mod.Module(seed_mlp())
+    live = (make_live or (lambda m: LiveMetrics(m, mode="silent")))(mod)
     kwargs.setdefault("batch_end_callback", live)
-    kwargs.setdefault("eval_end_callback", live)
-    mod.fit(train, eval_data=val, num_epoch=num_epoch, eval_metric=list(eval_metric),
+    kwargs.setdefault("eval_end_callback", live.eval_end)
+    mod.fit(train, eval_data=val, num_epoch=num_epoch,
+            eval_metric=eval_metric if isinstance(eval_metric, mx.metric.EvalMetric)
+            else list(eval_metric),
             optimizer_params={"learning_rate": 0.1}, initializer=mx.init.Uniform(0.1),
             **kwargs)
-    return mod, val
+    return mod, live, val
 
 
 class Spy:
-    """Records what fit's metric says at each epoch's end, and what validation returned."""
+    """What fit's metric says at each epoch's end (fit's Train- log), and what validation gave."""
 
     def __init__(self):
-        self.train, self.train_global, self.val, self.batches = [], [], [], []
+        self.train, self.val = [], []
 
     def batch(self, param):
-        self.batches.append((param.epoch, param.nbatch))
         if param.locals["end_of_batch"]:
-            self.train.append(dict(zip(*param.eval_metric.get())))
-            self.train_global.append(dict(param.eval_metric.get_global_name_value()))
+            self.train.append(dict(param.eval_metric.get_global_name_value()))
 
     def eval_end(self, param):
         self.val.append(dict(param.eval_metric.get_name_value()))
 
 
 # ---- what is recorded ------------------------------------------------------------------------
-def test_epoch_values_equal_the_metric_at_each_epoch_end(letters):
-    live, spy = LiveMetrics(mode="silent"), Spy()
-    fit(letters, live, batch_end_callback=[spy.batch, live], eval_end_callback=[live, spy.eval_end])
+def test_epoch_values_equal_fits_log_and_validation(letters):
+    spy = Spy()
+    x, y, vx, vy = letters
+    mod = mx.mod.Module(seed_mlp())
+    live = LiveMetrics(mod, mode="silent")
+    mod.fit(mx.io.NDArrayIter(x, y, BATCH), eval_data=mx.io.NDArrayIter(vx, vy, BATCH),
+            num_epoch=3, eval_metric=["acc", "ce"], optimizer_params={"learning_rate": 0.1},
+            initializer=mx.init.Uniform(0.1), batch_end_callback=[spy.batch, live],
+            eval_end_callback=[live.eval_end, spy.eval_end])
     epoch = live.history["epoch"]
-    assert epoch["epoch"] == [0, 1, 2]
+    assert epoch["epoch"] == [0, 1, 2] and epoch["batches"] == [PER_EPOCH] * 3
     for name in ("accuracy", "cross-entropy"):
         assert epoch["train-" + name] == [row[name] for row in spy.train]
         assert epoch["val-" + name] == [row[name] for row in spy.val]
 
 
 def test_validation_equals_score(letters):
-    live = LiveMetrics(mode="silent")
-    mod, val = fit(letters, live, num_epoch=2)
+    mod, live, val = fit(letters, num_epoch=2)
     scored = dict(mod.score(val, ["acc", "ce"]))
     epoch = live.history["epoch"]
     assert epoch["val-accuracy"][-1] == scored["accuracy"]
     assert epoch["val-cross-entropy"][-1] == pytest.approx(scored["cross-entropy"], rel=1e-12)
 
 
-def test_batch_table_counts_x_and_per_batch_values(letters):
-    live = LiveMetrics(mode="silent")
-    fit(letters, live, num_epoch=2)
-    batch, epoch = live.history["batch"], live.history["epoch"]
-    per_epoch = 2000 // BATCH
-    assert len(batch["x"]) == 2 * per_epoch
-    assert {len(column) for column in batch.values()} == {2 * per_epoch}
-    assert batch["nbatch"] == list(range(per_epoch)) * 2
-    assert batch["x"][0] == pytest.approx(1 / per_epoch)
-    assert batch["x"][per_epoch - 1] == 1.0 and batch["x"][-1] == 2.0
-    assert np.all(np.diff(batch["x"]) > 0)
-    assert epoch["batches"] == [per_epoch, per_epoch] and epoch["x"] == [1.0, 2.0]
-    # each batch value is that batch's own accuracy: equal batches average to the epoch's
+def test_batch_table(letters):
+    mod, live, _ = fit(letters, num_epoch=2)
+    batch = live.history["batch"]
+    assert {len(column) for column in batch.values()} == {len(batch["epoch"])}
+    rows = list(zip(batch["epoch"], batch["nbatch"]))
+    # each epoch's first and last batch are always recorded, in order
     for e in (0, 1):
-        values = batch["accuracy"][e * per_epoch:(e + 1) * per_epoch]
-        assert np.mean(values) == pytest.approx(epoch["train-accuracy"][e], rel=1e-12)
-        assert all(v * BATCH == pytest.approx(round(v * BATCH)) for v in values)
-    assert all(lr == 0.1 for lr in batch["lr"])
-    assert all(s > 0 for s in batch["samples_per_sec"])  # the first uses fit's epoch clock
+        assert (e, 0) in rows and (e, PER_EPOCH - 1) in rows
+    assert rows == sorted(rows) and len(set(rows)) == len(rows)
     assert np.all(np.diff(batch["time"]) >= 0)
+    assert all(lr == 0.1 for lr in batch["lr"])
+    last = rows.index((1, PER_EPOCH - 1))
+    assert batch["accuracy"][last] == live.history["epoch"]["train-accuracy"][1]
+    speed = batch["samples_per_sec"]
+    assert math.isnan(speed[0]) and all(s > 0 for s in speed if not math.isnan(s))
 
 
-def test_an_iterator_of_unknown_length_and_a_metric_shared_with_validation(letters):
-    """PrefetchingIter cannot tell its length: LiveMetrics learns it from the first epoch. An
-    epoch closed only at its validation (here by another callback's stop) takes its training
-    values as recorded at its last batch: score has reset the shared metric by then."""
+def test_records_at_most_one_batch_per_sample_interval(monkeypatch):
+    """Reading the metric after every batch would cost a few percent of a fast batch: batches
+    closer than SAMPLE_EVERY to the last recorded one are only counted."""
+    clock = FakeClock()
+    monkeypatch.setattr(live_module.time, "perf_counter", clock)
+    live = LiveMetrics(mode="silent")
+    metric = updated_metric()
+    for nbatch in range(1000):  # 1000 batches of 1 ms: 1 s
+        clock.now += 0.001
+        live(BatchEndParam(0, nbatch, metric, {}))
+    recorded = len(live.history["batch"]["nbatch"])
+    assert 1000 * 0.001 / live_module.SAMPLE_EVERY * 0.9 <= recorded <= 101
+    assert live.history["epoch"]["batches"] == [1000]  # every batch counted
+
+
+def test_a_metric_object_shared_with_validation(letters):
+    """fit scores with the training metric itself when it is an EvalMetric and no
+    validation_metric is given: score resets it. From the second epoch on, the epoch's last
+    batch is known in advance and recorded exactly; the first one ends a few ms early."""
+    metric = mx.metric.create("acc")
+    spy = Spy()
     x, y, vx, vy = letters
-    train = mx.io.PrefetchingIter(mx.io.NDArrayIter(x, y, BATCH))
-    val = mx.io.NDArrayIter(vx, vy, BATCH)
-    metric, live, spy = mx.metric.create(["acc"]), LiveMetrics(mode="silent"), Spy()
     mod = mx.mod.Module(seed_mlp())
-
-    def stop_in_epoch_2(param):
-        if (param.epoch, param.nbatch) == (2, 9):
-            mod.stop_training = True  # fit ends the epoch after this batch, before LiveMetrics
-            spy.train_global.append(dict(param.eval_metric.get_global_name_value()))
-
-    mod.fit(train, eval_data=val, num_epoch=4, eval_metric=metric,
-            optimizer_params={"learning_rate": 0.1}, initializer=mx.init.Uniform(0.1),
-            batch_end_callback=[live, spy.batch, stop_in_epoch_2], eval_end_callback=live)
+    live = LiveMetrics(mod, mode="silent")
+    mod.fit(mx.io.NDArrayIter(x, y, BATCH), eval_data=mx.io.NDArrayIter(vx, vy, BATCH),
+            num_epoch=3, eval_metric=metric, optimizer_params={"learning_rate": 0.1},
+            initializer=mx.init.Uniform(0.1), batch_end_callback=[spy.batch, live],
+            eval_end_callback=[live.eval_end, spy.eval_end])
     epoch = live.history["epoch"]
-    assert epoch["batches"] == [40, 40, 10] and epoch["x"][:2] == [1.0, 2.0]
-    assert epoch["train-accuracy"] == [row["accuracy"] for row in spy.train_global]
-    assert len(live.history["batch"]["x"]) == 90
+    assert epoch["train-accuracy"][1:] == [row["accuracy"] for row in spy.train][1:]
+    assert epoch["val-accuracy"] == [row["accuracy"] for row in spy.val]
 
 
 def test_begin_epoch_resumes_the_curves(letters):
-    live = LiveMetrics(mode="silent")
-    mod, _ = fit(letters, live, num_epoch=2)
+    mod, live, _ = fit(letters, num_epoch=2)
     arg_params, aux_params = mod.get_params()
-    fit(letters, live, num_epoch=4, begin_epoch=2, arg_params=arg_params, aux_params=aux_params)
+    x, y, vx, vy = letters
+    mod.fit(mx.io.NDArrayIter(x, y, BATCH), num_epoch=4, begin_epoch=2, arg_params=arg_params,
+            aux_params=aux_params, batch_end_callback=live, force_init=True)
+    live.finish()
     batch, epoch = live.history["batch"], live.history["epoch"]
-    assert epoch["epoch"] == [0, 1, 2, 3] and epoch["x"] == [1.0, 2.0, 3.0, 4.0]
-    assert np.all(np.diff(batch["x"]) > 0) and np.all(np.diff(batch["time"]) >= 0)
-    assert live._xlim() == (0.0, 4.08)
-    fresh = LiveMetrics(mode="silent")  # a new view of a resumed run starts at begin_epoch
-    fit(letters, fresh, num_epoch=4, begin_epoch=2, arg_params=arg_params,
-        aux_params=aux_params)
-    assert fresh.history["epoch"]["x"] == [3.0, 4.0] and fresh._xlim() == (2.0, 4.04)
+    assert epoch["epoch"] == [0, 1, 2, 3]
+    assert np.isnan(epoch["val-accuracy"][3])
+    assert np.all(np.diff(batch["time"]) >= 0)
 
 
 def test_learning_rate_follows_the_scheduler(letters):
-    live = LiveMetrics(mode="silent")
-    train, val = iters(letters)
+    x, y, _, _ = letters
     mod = mx.mod.Module(seed_mlp())
+    live = LiveMetrics(mod, mode="silent")
     scheduler = mx.lr_scheduler.FactorScheduler(step=30, factor=0.5, base_lr=0.1)
-    mod.fit(train, num_epoch=2, batch_end_callback=live,
+    mod.fit(mx.io.NDArrayIter(x, y, BATCH), num_epoch=2, batch_end_callback=live,
             optimizer_params={"lr_scheduler": scheduler})
     lr = live.history["batch"]["lr"]
-    assert lr[0] == 0.1 and lr[-1] < lr[0]
-    assert sorted(set(lr), reverse=True)[:2] == [0.1, 0.05]
+    assert lr[0] == 0.1 and lr[-1] < 0.05
+
+
+def test_without_a_module_there_is_no_learning_rate(letters):
+    _, live, _ = fit(letters, lambda mod: LiveMetrics(mode="silent"), num_epoch=1)
+    batch = live.history["batch"]
+    assert all(math.isnan(v) for v in batch["lr"] + batch["samples_per_sec"])
 
 
 def test_metric_names_aliases_and_a_clear_error(letters):
-    live = LiveMetrics(metrics=["acc"], mode="silent")
-    fit(letters, live, num_epoch=1)
-    assert live._plot_names == ["accuracy"]
+    _, live, _ = fit(letters, lambda mod: LiveMetrics(mod, metrics=["acc"], mode="silent"),
+                     num_epoch=1)
+    assert live._drawn_names() == ["accuracy"]
     assert "cross-entropy" in live.history["batch"]  # recorded even when not drawn
     assert [ax.get_title() for ax in live.figure.axes if ax.get_visible()] == \
-        ["accuracy", "learning rate", "throughput"]
-
+        ["accuracy", "learning rate", "samples/s"]
     with pytest.raises(ValueError) as error:
-        fit(letters, LiveMetrics(metrics=["f1", "accuracy"], mode="silent"), num_epoch=1)
-    message = str(error.value)
-    assert "'f1'" in message and "'accuracy', 'cross-entropy'" in message
+        fit(letters, lambda mod: LiveMetrics(mod, metrics=["f1", "acc"], mode="silent"))
+    assert "'f1'" in str(error.value) and "'accuracy', 'cross-entropy'" in str(error.value)
+
+
+def test_passing_it_as_eval_end_callback_says_what_to_pass(letters):
+    x, y, vx, vy = letters
+    mod = mx.mod.Module(seed_mlp())
+    live = LiveMetrics(mod, mode="silent")
+    with pytest.raises(ValueError, match="eval_end_callback=live.eval_end"):
+        mod.fit(mx.io.NDArrayIter(x, y, BATCH), eval_data=mx.io.NDArrayIter(vx, vy, BATCH),
+                num_epoch=2, batch_end_callback=live, eval_end_callback=live)
 
 
 def test_beside_speedometer_and_do_checkpoint(letters, tmp_path, caplog):
     caplog.set_level("INFO")
-    live, spy = LiveMetrics(mode="silent"), Spy()
+    spy = Spy()
     prefix = str(tmp_path / "mlp")
-    fit(letters, live, num_epoch=2,
-        batch_end_callback=[mx.callback.Speedometer(BATCH, 10), spy.batch, live],
-        epoch_end_callback=[mx.callback.do_checkpoint(prefix), live],
-        eval_end_callback=[mx.callback.LogValidationMetricsCallback(), live])
+    x, y, vx, vy = letters
+    mod = mx.mod.Module(seed_mlp())
+    live = LiveMetrics(mod, mode="silent")
+    mod.fit(mx.io.NDArrayIter(x, y, BATCH), eval_data=mx.io.NDArrayIter(vx, vy, BATCH),
+            num_epoch=2, optimizer_params={"learning_rate": 0.1},
+            batch_end_callback=[mx.callback.Speedometer(BATCH, 10), spy.batch, live],
+            epoch_end_callback=mx.callback.do_checkpoint(prefix),
+            eval_end_callback=[mx.callback.LogValidationMetricsCallback(), live.eval_end])
     assert os.path.exists(prefix + "-0002.params")
     assert any("samples/sec" in r.getMessage() for r in caplog.records)
     # Speedometer's reset_local leaves the global statistics, which fit logs, alone
     train = live.history["epoch"]["train-accuracy"]
-    assert train == [row["accuracy"] for row in spy.train_global]
+    assert train == [row["accuracy"] for row in spy.train]
     assert [f"Epoch[{i}] Train-accuracy={v:f}" for i, v in enumerate(train)] == \
         [r.getMessage() for r in caplog.records if "Train-accuracy" in r.getMessage()]
-    assert not any(math.isnan(v) for v in live.history["batch"]["accuracy"])
-    assert not live._running
 
 
 def test_hand_written_loop(letters):
-    train, val = iters(letters)
+    x, y, vx, vy = letters
+    train, val = mx.io.NDArrayIter(x, y, BATCH), mx.io.NDArrayIter(vx, vy, BATCH)
     mod = mx.mod.Module(seed_mlp())
     mod.bind(data_shapes=train.provide_data, label_shapes=train.provide_label)
     mod.init_params(mx.init.Uniform(0.1))
     mod.init_optimizer(optimizer_params=(("learning_rate", 0.1),))
     metric = mx.metric.create("acc")
-    live = LiveMetrics(mode="silent")
+    live = LiveMetrics(mod, mode="silent")
     for epoch in range(2):
         train.reset()
         metric.reset()
@@ -210,23 +231,18 @@ def test_hand_written_loop(letters):
             mod.forward_backward(batch)
             mod.update()
             mod.update_metric(metric, batch.label)
-            live.batch_end(BatchEndParam(epoch, nbatch, metric, locals()))
-        live.eval_end(BatchEndParam(epoch, 0, _scored_metric(mod, val), {}))
+            live.batch_end(BatchEndParam(epoch, nbatch, metric, None))
+        scored = mx.metric.create("acc")
+        mod.score(val, scored)
+        live.eval_end(BatchEndParam(epoch, 0, scored, None))
     live.finish()
     epoch = live.history["epoch"]
-    assert epoch["epoch"] == [0, 1] and epoch["batches"] == [40, 40]
+    assert epoch["epoch"] == [0, 1] and epoch["batches"] == [PER_EPOCH, PER_EPOCH]
     assert epoch["train-accuracy"][-1] == metric.get()[1]
-    assert live.history["batch"]["lr"][0] == 0.1  # found the module among the loop's locals
-    assert not math.isnan(epoch["val-accuracy"][1])
+    assert live.history["batch"]["lr"][0] == 0.1 and not math.isnan(epoch["val-accuracy"][1])
 
 
-def _scored_metric(mod, val):
-    metric = mx.metric.create("acc")
-    mod.score(val, metric)
-    return metric
-
-
-# ---- throttling ----------------------------------------------------------------------------
+# ---- refreshing by wall time -------------------------------------------------------------------
 class FakeClock:
     def __init__(self):
         self.now = 100.0
@@ -236,237 +252,260 @@ class FakeClock:
 
 
 class CountingView:
-    """A view whose refresh takes ``cost`` seconds of the fake clock."""
-
-    def __init__(self, clock, cost):
-        self.clock, self.cost, self.refreshes = clock, cost, 0
+    def __init__(self):
+        self.refreshes, self.epochs, self.finished = 0, [], False
 
     def refresh(self):
         self.refreshes += 1
-        self.clock.now += self.cost
 
-    def epoch_done(self, row): pass
-    def stopping(self): pass
-    def finish(self): pass
+    def epoch_done(self, row):
+        self.epochs.append(row)
+
+    def finish(self):
+        self.finished = True
 
 
-def drive(monkeypatch, cost, max_fps, max_overhead, seconds=20.0, batch_seconds=0.001):
+def updated_metric():
+    metric = mx.metric.create("acc")
+    metric.update([mx.nd.array(np.zeros(4))], [mx.nd.array(np.eye(4, 26))])
+    return metric
+
+
+@pytest.mark.parametrize("every, batch_seconds", [(0.25, 0.001), (0.5, 0.003), (0.25, 0.6)])
+def test_refreshes_follow_the_wall_clock(monkeypatch, every, batch_seconds):
+    """The first batch is shown at once, then one refresh every ``every`` seconds -- or after
+    every batch when batches are slower than that."""
     clock = FakeClock()
     monkeypatch.setattr(live_module.time, "perf_counter", clock)
-    live = LiveMetrics(max_fps=max_fps, max_overhead=max_overhead)
-    view = CountingView(clock, cost)
+    live = LiveMetrics(every=every)
+    view = CountingView()
     monkeypatch.setattr(live, "_make_view", lambda: view)
-    metric = mx.metric.create("acc")
-    start = clock.now
+    metric = updated_metric()
     nbatch = 0
-    while clock.now - start < seconds:
+    while nbatch * batch_seconds < 20.0:
+        live(BatchEndParam(0, nbatch, metric, {}))
+        if nbatch == 0:
+            assert view.refreshes == 1
         clock.now += batch_seconds
-        metric.update([mx.nd.array(np.zeros(4))], [mx.nd.array(np.eye(4, 26))])
-        live.batch_end(BatchEndParam(0, nbatch, metric, {}))
         nbatch += 1
-    return live, view, clock.now - start
-
-
-@pytest.mark.parametrize("cost, max_fps, max_overhead", [
-    (0.001, 2.0, 0.05),   # cheap drawing: max_fps decides
-    (0.080, 2.0, 0.04),   # a matplotlib figure: the overhead budget decides
-    (0.080, 10.0, 0.50),
-])
-def test_refreshes_are_throttled(monkeypatch, cost, max_fps, max_overhead):
-    live, view, elapsed = drive(monkeypatch, cost, max_fps, max_overhead)
-    assert view.refreshes <= elapsed * max_fps + 1
-    drawing = view.refreshes * cost
-    budget = live_module.TIMED_SHARE * max_overhead * elapsed  # the rest: what it can't time
-    assert drawing <= budget + cost  # within budget, give or take one draw
-    assert drawing >= 0.5 * min(budget, elapsed * max_fps * cost)  # not starved
+    expected = 20.0 / max(every, batch_seconds)
+    assert expected * 0.9 <= view.refreshes <= expected + 2
     assert live.refreshes == view.refreshes
 
 
-def test_recording_a_batch_defers_the_work_to_a_refresh(letters):
-    """The per-batch work is one row appended; converting and drawing wait for a refresh
-    (the cost itself is measured by benchmarks/bench_live_overhead.py, not here)."""
-    metric = mx.metric.create(["acc", "ce"])
-    metric.update([mx.nd.array(np.zeros(4))], [mx.nd.array(np.full((4, 26), 1 / 26))])
-    live = LiveMetrics(mode="silent")
-    live.batch_end(BatchEndParam(0, 0, metric, {}))
-    refreshes = live.refreshes
-    for nbatch in range(1, 2001):
-        live.batch_end(BatchEndParam(0, nbatch, metric, {}))
-    assert live._rows_recorded() == 2001  # every batch recorded, none converted yet
-    assert live.refreshes == refreshes  # and nothing drawn
-    assert live.history["batch"]["nbatch"][-1] == 2000  # reading the history converts them
-
-
 # ---- stopping ------------------------------------------------------------------------------
-def click_at(live, epoch, nbatch, click):
+def at_batch(epoch, nbatch, action):
     def callback(param):
         if (param.epoch, param.nbatch) == (epoch, nbatch):
-            click()
+            action()
     return callback
 
 
-def test_stop_button_ends_fit_after_the_current_batch(letters):
-    pytest.importorskip("ipywidgets")
-    live = LiveMetrics(mode="widget")  # the Jupyter view, without a browser
-    clicker = click_at(live, 1, 5, lambda: live._view.button.click())
-    mod, _ = fit(letters, live, num_epoch=5, batch_end_callback=[clicker, live])
-    epoch, batch = live.history["epoch"], live.history["batch"]
+def test_stop_ends_fit_after_the_current_batch(letters):
+    holder = {}
+
+    def make(mod):
+        holder["live"] = LiveMetrics(mod, mode="silent")
+        return holder["live"]
+
+    stop = at_batch(1, 5, lambda: holder["live"].request_stop())
+    mod, live, _ = fit(letters, make, num_epoch=5,
+                       batch_end_callback=[stop, lambda p: holder["live"](p)])
+    epoch = live.history["epoch"]
     assert mod.stop_training
-    assert epoch["epoch"] == [0, 1] and epoch["batches"] == [40, 6]  # epoch 1: batches 0..5
-    assert batch["epoch"][-1] == 1 and batch["nbatch"][-1] == 5
+    assert epoch["epoch"] == [0, 1] and epoch["batches"] == [PER_EPOCH, 6]
     assert not math.isnan(epoch["val-accuracy"][1])  # the cut epoch was still validated
-    assert epoch["x"][1] == pytest.approx(1 + 6 / 40)
-    assert not live._running and live._view.button.comm is None  # widgets closed
-    assert live._view.image.value[:8] == b"\x89PNG\r\n\x1a\n"  # the final figure
+    assert live.status().endswith("stopping after this batch")
+    live.finish()
+    assert live.status().endswith("stopped")
 
 
 def test_stop_during_validation_starts_no_new_epoch(letters):
-    live = LiveMetrics(mode="silent")
+    holder = {}
+
+    def make(mod):
+        holder["live"] = LiveMetrics(mod, mode="silent")
+        return holder["live"]
 
     def stop_while_scoring(param):
-        if param.epoch == 0:
-            live.request_stop()
+        holder["live"].request_stop()
 
-    fit(letters, live, num_epoch=4, eval_end_callback=[stop_while_scoring, live])
+    _, live, _ = fit(letters, make, num_epoch=4,
+                     eval_end_callback=[stop_while_scoring, lambda p: holder["live"].eval_end(p)])
     assert live.history["epoch"]["epoch"] == [0]
-
-    # Stop while an epoch callback runs (say, a checkpoint being saved), without validation
-    before = signal.getsignal(signal.SIGINT)
-    live = LiveMetrics(mode="silent")
-    train, _ = iters(letters)
-    mod = mx.mod.Module(seed_mlp())
-    mod.fit(train, num_epoch=4, batch_end_callback=live,
-            epoch_end_callback=[lambda *args: live.request_stop(), live])
-    assert live.history["epoch"]["epoch"] == [0] and mod.stop_training
-    assert not live._running and signal.getsignal(signal.SIGINT) is before
 
 
 def test_the_button_is_heard_while_the_kernel_is_busy():
     """ipykernel >= 7.4 routes each comm message through ``comm._reply_subshell_for`` on its
     shell-channel thread; the wrapped router raises the stop flag there."""
-    from teachmod.notebook._jupyter import wire_stop_button
+    pytest.importorskip("anywidget")
+    from teachmod.notebook._widget import wire_stop
 
     class Comm:
         def _reply_subshell_for(self, data, default):
             return default
 
-    class Button:
+    class Widget:
         def __init__(self):
             self.comm, self.handlers = Comm(), []
 
-        def on_click(self, handler):
+        def on_msg(self, handler):
             self.handlers.append(handler)
 
     stops = []
-    button = Button()
-    assert wire_stop_button(button, lambda: stops.append(1))
+    widget = Widget()
+    assert wire_stop(widget, lambda: stops.append(1))
     click = {"method": "custom", "content": {"event": "click"}}
-    assert button.comm._reply_subshell_for(click, "sub-1") == "sub-1"  # routing unchanged
-    assert button.comm._reply_subshell_for({"method": "update", "state": {}}, None) is None
+    assert widget.comm._reply_subshell_for(click, "sub-1") == "sub-1"  # routing unchanged
+    assert widget.comm._reply_subshell_for({"method": "update", "state": {}}, None) is None
     assert stops == [1]
-    button.handlers[0](button)  # the ordinary handler, when the kernel is idle
+    widget.handlers[0](widget, {"event": "click"}, [])  # when the kernel is idle
     assert stops == [1, 1]
-    bare = Button()
+    bare = Widget()
     del bare.comm
-    assert not wire_stop_button(bare, lambda: None)  # other kernels: only the handler
+    assert not wire_stop(bare, lambda: None)  # other kernels: only the handler
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 def test_interrupt_stops_cleanly_and_a_second_one_aborts(letters):
     before = signal.getsignal(signal.SIGINT)
-    live = LiveMetrics(mode="silent")
-    interrupt = click_at(live, 0, 10, lambda: os.kill(os.getpid(), signal.SIGINT))
-    fit(letters, live, num_epoch=3, batch_end_callback=[interrupt, live])
+    holder = {}
+
+    def make(mod):
+        holder["live"] = LiveMetrics(mod, mode="silent", catch_interrupt=True)
+        return holder["live"]
+
+    interrupt = at_batch(0, 10, lambda: os.kill(os.getpid(), signal.SIGINT))
+    _, live, _ = fit(letters, make, batch_end_callback=[interrupt, lambda p: holder["live"](p)])
     assert live.history["epoch"]["batches"] == [11]
+    live.finish()
     assert signal.getsignal(signal.SIGINT) is before
 
-    live = LiveMetrics(mode="silent")
-
-    def twice(param):
-        if param.nbatch == 3:
-            os.kill(os.getpid(), signal.SIGINT)
-            os.kill(os.getpid(), signal.SIGINT)
+    def twice():
+        os.kill(os.getpid(), signal.SIGINT)
+        os.kill(os.getpid(), signal.SIGINT)
 
     with pytest.raises(KeyboardInterrupt):
-        fit(letters, live, num_epoch=3, batch_end_callback=[twice, live])
+        fit(letters, make, batch_end_callback=[at_batch(0, 3, twice),
+                                                lambda p: holder["live"](p)])
+    holder["live"].finish()
     assert signal.getsignal(signal.SIGINT) is before
 
 
 # ---- output ----------------------------------------------------------------------------------
-def test_text_mode_prints_one_line_per_epoch(letters):
+def test_text_mode_prints_mxnet_style_lines(letters):
     out = io.StringIO()
-    live = LiveMetrics(mode="text", file=out)
-    fit(letters, live, num_epoch=2)
+    _, live, _ = fit(letters, lambda mod: LiveMetrics(mod, mode="text", file=out), num_epoch=2)
+    live.finish()
     lines = out.getvalue().splitlines()
     epoch = live.history["epoch"]
     assert len(lines) == 3
-    assert lines[0].startswith("epoch 1/2  train accuracy=%.4f cross-entropy=%.4f  val "
-                               "accuracy=%.4f" % (epoch["train-accuracy"][0],
-                                                  epoch["train-cross-entropy"][0],
-                                                  epoch["val-accuracy"][0]))
-    assert lines[1].startswith("epoch 2/2  train accuracy=")
-    assert lines[2].startswith("LiveMetrics: epoch 2.00/2 · accuracy ")
-    assert "(val %.4f)" % epoch["val-accuracy"][1] in lines[2]
-    assert "lr 0.1 · " in lines[2] and "samples/s" in lines[2]
+    assert lines[0].startswith("Epoch[0]  Train-accuracy=%f  Train-cross-entropy=%f  "
+                               "Validation-accuracy=%f" % (epoch["train-accuracy"][0],
+                                                           epoch["train-cross-entropy"][0],
+                                                           epoch["val-accuracy"][0]))
+    assert lines[1].startswith("Epoch[1]  Train-accuracy=")
+    assert lines[2].startswith(f"LiveMetrics: Epoch[1] Batch[{PER_EPOCH - 1}]  accuracy=")
+    assert "lr=0.1" in lines[2]
     assert "\r" not in out.getvalue()  # not a terminal: no rewritten lines
 
 
 def test_auto_mode_outside_jupyter_is_text(letters, capsys):
-    live = LiveMetrics()
-    fit(letters, live, num_epoch=1)
-    assert capsys.readouterr().out.startswith("epoch 1/1  train accuracy=")
+    fit(letters, lambda mod: LiveMetrics(mod), num_epoch=1)
+    assert capsys.readouterr().out.startswith("Epoch[0]  Train-accuracy=")
 
 
-def test_saved_png_and_svg(letters, tmp_path):
+def test_saved_png_and_svg_in_english_and_chinese(letters, tmp_path):
     pytest.importorskip("matplotlib")
     from PIL import Image
 
-    live = LiveMetrics(mode="silent", title="seed MLP on UCI letters")
-    fit(letters, live, num_epoch=3)
+    _, live, _ = fit(letters, lambda mod: LiveMetrics(mod, mode="silent", language="en",
+                                                      title="seed MLP on UCI letters"))
     png, svg = tmp_path / "curves.png", tmp_path / "curves.svg"
     live.save(str(png))
     live.save(str(svg))
     with Image.open(png) as image:
-        assert image.format == "PNG"
-        width, height = image.size
-        assert width > 400 and height > 300
-        pixels = np.asarray(image.convert("RGB"))
-    assert pixels.std() > 10  # not a blank canvas
+        assert image.format == "PNG" and image.size[0] > 400 and image.size[1] > 300
+        pixels = np.asarray(image.convert("RGB")).astype(int)
     # the curves' colours are there: training blue and validation orange
-    assert np.any(np.all(np.abs(pixels.astype(int) - [31, 119, 180]) < 30, axis=-1))
-    assert np.any(np.all(np.abs(pixels.astype(int) - [255, 127, 14]) < 30, axis=-1))
+    assert np.any(np.all(np.abs(pixels - [31, 119, 180]) < 30, axis=-1))
+    assert np.any(np.all(np.abs(pixels - [255, 127, 14]) < 30, axis=-1))
     assert svg.read_text().lstrip().startswith("<?xml")
     axes = [ax for ax in live.figure.axes if ax.get_visible()]
-    assert [ax.get_xlabel() for ax in axes] == ["epoch"] * 4
-    assert [ax.get_ylabel() for ax in axes] == ["accuracy", "cross-entropy", "learning rate",
-                                               "samples/s"]
+    assert [ax.get_title() for ax in axes] == ["accuracy", "cross-entropy", "learning rate",
+                                              "samples/s"]
     legend = [t.get_text() for t in live.figure.legends[0].get_texts()]
-    assert legend == ["batch", "batch, smoothed", "train, epoch", "validation, epoch"]
+    assert legend == ["batches (mean of the epoch so far)", "train, epoch", "validation, epoch"]
     ARTIFACTS.mkdir(exist_ok=True)
-    live.save(str(ARTIFACTS / "live_metrics_saved.png"))  # kept for a look
+    live.save(str(ARTIFACTS / "live_metrics_en.png"))  # kept for a look
+
+    live.language, live.labels = "zh", live_module.LABELS["zh"]
+    axes = [ax for ax in live.figure.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in axes] == ["准确率", "交叉熵", "学习率", "样本/秒"]
+    live.save(str(ARTIFACTS / "live_metrics_zh.png"))
 
 
-def test_widget_view_without_a_browser(letters):
-    pytest.importorskip("ipywidgets")
-    live = LiveMetrics(mode="widget", max_fps=1000, max_overhead=0.99)
-    fit(letters, live, num_epoch=2)
-    assert live.refreshes >= 1  # drawn during training, then once more at the end
-    assert bytes(live._view.image.value[:4]) == b"\x89PNG"
-    assert "epoch 2.00/2" in live.status() and "val" in live.status()
+def test_language_follows_the_lessons_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("TEACHMOD_LANGUAGE", raising=False)
+    (tmp_path / "zh").mkdir()
+    monkeypatch.chdir(tmp_path / "zh")
+    assert LiveMetrics().language == "zh"
+    monkeypatch.chdir(tmp_path)
+    assert LiveMetrics().language == "en"
+    monkeypatch.setenv("TEACHMOD_LANGUAGE", "zh")
+    assert LiveMetrics().labels["epoch"] == "轮次"
+
+
+def test_widget_sends_only_new_points(letters, monkeypatch):
+    """Without a browser: the messages the widget would get. In the first seconds each one
+    carries everything so far (a message sent before the browser is ready is lost); later ones
+    only the new points, thinned to at most MAX_POINTS (+ the last batch)."""
+    widget_module = pytest.importorskip("teachmod.notebook._widget")
+    messages = []
+    monkeypatch.setattr(widget_module.CurvesWidget, "send",
+                        lambda self, content, buffers=None: messages.append(content))
+    monkeypatch.setattr(widget_module, "FULL_RESEND", 0.0)
+    _, live, _ = fit(letters, lambda mod: LiveMetrics(mod, mode="widget", every=1e-9),
+                     num_epoch=2)
+    assert live.refreshes == len(messages) > 2
+    sizes = [len(m["batches"]["epoch"]) for m in messages]
+    assert sum(sizes) == len(live.history["batch"]["epoch"])  # each point sent once
+    assert all(not m["reset"] for m in messages)
+    assert max(sizes) <= widget_module.MAX_POINTS + 1
+    last = messages[-1]
+    assert last["names"] == ["accuracy", "cross-entropy"]
+    # sent at once after each validation, with its values
+    assert last["epochs"]["epoch"] == [0, 1] and last["epochs"]["batches"] == [PER_EPOCH] * 2
+    assert last["epochs"]["val-accuracy"] == live.history["epoch"]["val-accuracy"]
+    live.finish()
+    assert live._view.png[:8] == b"\x89PNG\r\n\x1a\n"  # the final figure
+    assert live._view.widget.comm is None  # closed
+
+
+def test_widget_resends_everything_at_first(letters, monkeypatch):
+    widget_module = pytest.importorskip("teachmod.notebook._widget")
+    messages = []
+    monkeypatch.setattr(widget_module.CurvesWidget, "send",
+                        lambda self, content, buffers=None: messages.append(content))
+    monkeypatch.setattr(widget_module, "FULL_RESEND", 1e9)
+    _, live, _ = fit(letters, lambda mod: LiveMetrics(mod, mode="widget", every=1e-9),
+                     num_epoch=1)
+    assert all(m["reset"] for m in messages)
+    assert messages[-1]["batches"]["nbatch"][-1] == live.history["batch"]["nbatch"][-1]
 
 
 def test_arguments_are_checked():
     with pytest.raises(ValueError, match="mode"):
         LiveMetrics(mode="gui")
-    with pytest.raises(ValueError, match="smoothing"):
-        LiveMetrics(smoothing=1.0)
-    with pytest.raises(ValueError, match="max_overhead"):
-        LiveMetrics(max_overhead=0)
+    with pytest.raises(ValueError, match="every"):
+        LiveMetrics(every=0)
+    with pytest.raises(ValueError, match="language"):
+        LiveMetrics(language="fr")
 
 
-def test_importing_teachmod_callback_does_not_import_matplotlib():
+def test_importing_teachmod_callback_imports_no_drawing_library():
     code = ("import sys, teachmod as mx; mx.callback.LiveMetrics; "
-            "print('matplotlib' in sys.modules, 'ipywidgets' in sys.modules)")
+            "print(*(m in sys.modules for m in ('matplotlib', 'ipywidgets', 'anywidget')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=Path(__file__).parents[1]).stdout
-    assert out.split() == ["False", "False"]
+    assert out.split() == ["False", "False", "False"]

@@ -80,10 +80,11 @@ metric and the time, and scores `eval_data`. Its defaults are `eval_metric='acc'
 learning rate, as the tutorial does, and ask for the cross-entropy loss as well as the accuracy.
 
 `mx.callback.LiveMetrics` draws the curves while `fit` runs. It is a callback (lesson 4 shows how
-callbacks work), given to `fit` twice: after every batch for the training curves, and after every
-validation for the validation points. In Jupyter it shows a figure that updates in place and a
-**Stop** button that ends training cleanly after the current batch; when training ends the figure
-stays as an ordinary image.
+callbacks work) that we make for our module and give to `fit` twice: `live` after every batch for
+the training curves, and `live.eval_end` after every validation for the validation points. In
+Jupyter it shows curves that the browser redraws a few times a second and a **Stop** button that
+ends training cleanly after the current batch; when the cell ends the curves stay as an ordinary
+image.
 """, zh=r"""
 ## `fit`
 
@@ -93,18 +94,17 @@ stays as an ordinary image.
 我们和教程一样传入更大的学习率，并且除了准确率之外，还要求给出交叉熵损失。
 
 `mx.callback.LiveMetrics` 会在 `fit` 运行时实时绘制曲线。它是一个回调（第 4 课会讲回调的原理），
-要交给 `fit` 两次：每批结束后调用一次，用来画训练曲线；每次验证后调用一次，用来画验证点。
-在 Jupyter 中，它显示一张原地刷新的图，以及一个 **Stop** 按钮，点击后会在当前批次结束时干净利落地停止训练；
-训练结束后，这张图作为普通图片保留下来。
+我们为自己的模块创建它，并交给 `fit` 两次：`live` 在每批结束后调用，用来画训练曲线；`live.eval_end`
+在每次验证后调用，用来画验证点。在 Jupyter 中，浏览器每秒重画几次曲线，旁边还有一个**停止**按钮，
+点击后会在当前批次结束时干净利落地停止训练；单元格运行结束后，曲线作为普通图片保留下来。
 """)
 
 code(r"""
-live = mx.callback.LiveMetrics()
-
 mod = mx.mod.Module(symbol=net,
                     context=mx.cpu(),
                     data_names=['data'],
                     label_names=['softmax_label'])
+live = mx.callback.LiveMetrics(mod)
 mod.fit(train_iter,
         eval_data=val_iter,
         optimizer='sgd',
@@ -112,18 +112,19 @@ mod.fit(train_iter,
         eval_metric=['acc', 'ce'],
         num_epoch=8,
         batch_end_callback=live,
-        eval_end_callback=live)
+        eval_end_callback=live.eval_end)
 """)
 
 md(en=r"""
 Each epoch logs the training metrics accumulated while the parameters were still changing, the
-time, and the validation metrics measured with the parameters at the end of the epoch. The faint
-lines are single batches, the solid ones their moving average; circles are the training values of
-each epoch and squares the validation values. Everything is also kept as plain lists in
-`live.history`:
+time, and the validation metrics measured with the parameters at the end of the epoch. The lines
+follow the metric over the batches of the epoch so far (noisy at an epoch's start, when it has seen
+few batches), so each ends at the epoch's training value, the circle; squares are the validation
+values. Everything is also kept as plain lists in `live.history`:
 """, zh=r"""
 每一轮的日志包括：训练指标（在参数不断变化的过程中累计得到）、耗时，以及用这一轮结束时的参数测得的验证指标。
-图中浅色的线是单个批次的值，深色的线是它们的滑动平均；圆点是每一轮的训练值，方块是验证值。
+图中的线是本轮到目前为止各批次的累计指标（每轮开头只看过很少几批，所以波动较大），因此每条线都终止于
+这一轮的训练值，即圆点；方块是验证值。
 所有数据也都以普通列表的形式保存在 `live.history` 中：
 """)
 

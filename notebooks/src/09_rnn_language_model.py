@@ -319,14 +319,14 @@ plt.rcParams['font.sans-serif'] = mx.viz.chinese_fonts()
 plt.rcParams['axes.unicode_minus'] = False
 logging.getLogger().setLevel(logging.INFO)
 
-live = mx.callback.LiveMetrics()
 model = mx.mod.BucketingModule(sym_gen, default_bucket_key=train_iter.default_bucket_key,
                                context=mx.cpu())
+live = mx.callback.LiveMetrics(model)
 model.fit(train_iter, eval_data=val_iter,
           eval_metric=mx.metric.Perplexity(ignore_label=0),
           optimizer='adam', optimizer_params={'learning_rate': 0.01},
           initializer=mx.init.Xavier(), num_epoch=12,
-          batch_end_callback=live, eval_end_callback=live)
+          batch_end_callback=live, eval_end_callback=live.eval_end)
 logging.getLogger().setLevel(logging.WARNING)
 """)
 

@@ -23,7 +23,7 @@ from .. import metric as metric_module
 from ..base import MXNetError
 from ..initializer import Uniform
 from ..io import DataBatch, DataIter
-from ..model import BatchEndParam, LazyLocals, load_params_file, save_params_file
+from ..model import BatchEndParam, load_params_file, save_params_file
 from ..ndarray.ndarray import NDArray, array, concatenate
 
 __all__ = ["BaseModule"]
@@ -238,21 +238,15 @@ class BaseModule:
 
         Notes
         -----
-        teachmod's one addition to MXNet's loop: a callback may set ``module.stop_training =
-        True`` (as in Keras). The epoch then ends after the current batch -- its metric is logged,
-        the epoch callbacks and validation run -- and no further epoch starts.
+        The loop is MXNet's. teachmod adds three things, each a named helper or two lines:
+        ``_check_fit_arguments`` (errors that say what to pass), ``_check_finite_outputs`` (a
+        warning at the first batch with NaN or inf outputs) and the stop flag: a callback may
+        set ``module.stop_training = True`` (as in Keras). The epoch then ends after the current
+        batch -- its metric is logged, the epoch callbacks and validation run -- and no further
+        epoch starts. Batch callbacks get ``BatchEndParam(epoch, nbatch, eval_metric,
+        locals())``, as in MXNet.
         """
-        if num_epoch is None:
-            raise ValueError("fit: please specify num_epoch (the number of epochs to train)")
-        if not hasattr(train_data, "provide_data") or not hasattr(train_data, "reset"):
-            raise TypeError(f"fit: train_data must be a data iterator such as "
-                            f"mx.io.NDArrayIter(data, label, batch_size=32), got "
-                            f"{type(train_data).__name__}")
-        if begin_epoch >= num_epoch:
-            warnings.warn(f"fit: begin_epoch={begin_epoch} and num_epoch={num_epoch} leave no "
-                          f"epoch to train; num_epoch is where training stops, not how many more "
-                          f"epochs to run (resume at epoch 3 for 2 more: begin_epoch=3, "
-                          f"num_epoch=5)", stacklevel=2)
+        self._check_fit_arguments(train_data, begin_epoch, num_epoch)
         self.bind(data_shapes=train_data.provide_data, label_shapes=train_data.provide_label,
                   for_training=True, force_rebind=force_rebind)
         if monitor is not None:
@@ -268,17 +262,13 @@ class BaseModule:
             eval_metric = metric_module.create(eval_metric)
 
         self.stop_training = False
-        batch_callbacks = _as_list(batch_end_callback) if batch_end_callback is not None else []
         for epoch in range(begin_epoch, num_epoch):
             tic = time.time()
             eval_metric.reset()
             nbatch = 0
             data_iter = iter(train_data)
             end_of_batch = False
-            try:
-                next_data_batch = next(data_iter)
-            except StopIteration:
-                raise MXNetError(_no_batches_message(train_data, epoch)) from None
+            next_data_batch = _first_batch(data_iter, train_data, epoch)
             check_finite = True  # until the first batch with NaN/inf outputs in this epoch
             while not end_of_batch:
                 data_batch = next_data_batch
@@ -286,15 +276,7 @@ class BaseModule:
                     monitor.tic()
                 self.forward_backward(data_batch)
                 if check_finite:
-                    try:
-                        outputs = self.get_outputs(merge_multi_context=False)
-                    except NotImplementedError:  # a module that keeps no outputs to check
-                        outputs, check_finite = [], False
-                    bad = _first_nonfinite(outputs)
-                    if bad is not None:
-                        check_finite = False
-                        warnings.warn(self._nonfinite_message(epoch, nbatch, bad, data_batch),
-                                      RuntimeWarning, stacklevel=2)
+                    check_finite = self._check_finite_outputs(epoch, nbatch, data_batch)
                 self.update()
                 self.update_metric(eval_metric, data_batch.label)
                 try:
@@ -306,13 +288,10 @@ class BaseModule:
                     monitor.toc_print()
                 if end_of_batch:
                     eval_name_vals = eval_metric.get_global_name_value()
-                if batch_callbacks:  # locals: read only if a callback asks
-                    params = BatchEndParam(epoch, nbatch, eval_metric, LazyLocals())
-                    for callback in batch_callbacks:
-                        callback(params)
-                    params = None  # unread, its LazyLocals keeps this frame: no cycle
+                if batch_end_callback is not None:
+                    _call_batch_end(batch_end_callback, epoch, nbatch, eval_metric, locals())
                 nbatch += 1
-                if self.stop_training and not end_of_batch:  # a callback asked to stop
+                if self.stop_training:  # teachmod: a callback asked to end the epoch here
                     end_of_batch = True
                     eval_name_vals = eval_metric.get_global_name_value()
 
@@ -326,7 +305,7 @@ class BaseModule:
             if epoch_end_callback is not None:
                 for callback in _as_list(epoch_end_callback):
                     callback(epoch, self.symbol, arg_params, aux_params)
-            if eval_data:
+            if eval_data is not None:
                 results = self.score(eval_data, validation_metric,
                                      score_end_callback=eval_end_callback,
                                      batch_end_callback=eval_batch_end_callback, epoch=epoch)
@@ -335,6 +314,36 @@ class BaseModule:
             train_data.reset()
             if self.stop_training:
                 break
+
+    def _check_fit_arguments(self, train_data: Any, begin_epoch: int,
+                             num_epoch: int | None) -> None:
+        """teachmod's checks of ``fit``'s arguments, with messages that say what to pass."""
+        if num_epoch is None:
+            raise ValueError("fit: please specify num_epoch (the number of epochs to train)")
+        if not hasattr(train_data, "provide_data") or not hasattr(train_data, "reset"):
+            raise TypeError(f"fit: train_data must be a data iterator such as "
+                            f"mx.io.NDArrayIter(data, label, batch_size=32), got "
+                            f"{type(train_data).__name__}")
+        if begin_epoch >= num_epoch:
+            warnings.warn(f"fit: begin_epoch={begin_epoch} and num_epoch={num_epoch} leave no "
+                          f"epoch to train; num_epoch is where training stops, not how many more "
+                          f"epochs to run (resume at epoch 3 for 2 more: begin_epoch=3, "
+                          f"num_epoch=5)", stacklevel=3)
+
+    def _check_finite_outputs(self, epoch: int, nbatch: int, data_batch: DataBatch) -> bool:
+        """teachmod's NaN check: warn at the first batch whose outputs hold NaN or inf; returns
+        whether to go on checking in this epoch (not after a warning, nor for a module that
+        keeps no outputs)."""
+        try:
+            outputs = self.get_outputs(merge_multi_context=False)
+        except NotImplementedError:
+            return False
+        bad = _first_nonfinite(outputs)
+        if bad is None:
+            return True
+        warnings.warn(self._nonfinite_message(epoch, nbatch, bad, data_batch), RuntimeWarning,
+                      stacklevel=3)
+        return False
 
     def _nonfinite_message(self, epoch: int, nbatch: int, index: int,
                            batch: DataBatch) -> str:
@@ -430,9 +439,25 @@ def _first_nonfinite(outputs: list) -> int | None:
     return None
 
 
-def _no_batches_message(train_data: Any, epoch: int) -> str:
+def _call_batch_end(callbacks: Any, epoch: int, nbatch: int, eval_metric: Any,
+                    loc: dict) -> None:
+    """Call each batch callback with a ``BatchEndParam`` of fit's ``locals()``, as MXNet does.
+
+    Built here, not in ``fit``: a ``BatchEndParam`` held in one of fit's own variables would
+    appear in the next ``locals()`` and tie fit's frame into a reference cycle."""
+    params = BatchEndParam(epoch=epoch, nbatch=nbatch, eval_metric=eval_metric, locals=loc)
+    for callback in _as_list(callbacks):
+        callback(params)
+
+
+def _first_batch(data_iter: Iterator, train_data: Any, epoch: int) -> DataBatch:
+    """The first batch of an epoch, or a clear error when the iterator gives none."""
+    try:
+        return next(data_iter)
+    except StopIteration:
+        pass
     batch_size = getattr(train_data, "batch_size", None)
-    return (f"fit: train_data gave no batch in epoch {epoch}. Either it was already used up "
-            f"(call train_data.reset() before fit), or it holds fewer samples than one batch "
-            f"(batch_size={batch_size}) and drops incomplete batches "
-            f"(last_batch_handle='discard' or 'roll_over')")
+    raise MXNetError(f"fit: train_data gave no batch in epoch {epoch}. Either it was already "
+                     f"used up (call train_data.reset() before fit), or it holds fewer samples "
+                     f"than one batch (batch_size={batch_size}) and drops incomplete batches "
+                     f"(last_batch_handle='discard' or 'roll_over')")

@@ -1,207 +1,115 @@
-"""The figure of ``LiveMetrics``: one panel per metric, then learning rate and throughput.
-
-The figure is built once with matplotlib's Agg canvas (no pyplot, so nothing is shown by
-accident and no GUI is needed); every refresh only moves the data of the existing lines
-(``Line2D.set_data``), so a redraw costs the same after 10 batches or after 100,000. Long
-histories are thinned to at most ``max_points`` points per line before drawing.
-
-Most of a full draw is text (tick labels, titles, legend). While training, the y limits move
-only when the data leave them or shrink to under half of them, and a frame whose axes are as in
-the last full draw only draws the data lines again, on a copy of the rest (blitting: the seed
-MLP's figure takes about 7 ms with the PNG instead of 40-75 ms).
+"""The final figure of ``LiveMetrics`` with matplotlib: one panel per metric, then the learning
+rate and the throughput. Built with the Agg canvas (no pyplot: nothing is shown by accident and
+no GUI is needed); the browser's live view (``_live.js``) draws the same panels.
 """
 from __future__ import annotations
 
-import io
 import math
 from typing import Any
 
 import numpy as np
 
-# Colours of the tab10 cycle, named for what they show.
-TRAIN = "#1f77b4"  # training: raw batches (faint), smoothed, epoch markers
-VALID = "#ff7f0e"  # validation
-OTHER = "#2ca02c"  # learning rate, throughput
+# Colours of the tab10 cycle, named for what they show (the same in _live.js).
+TRAIN = "#1f77b4"
+VALID = "#ff7f0e"
+OTHER = "#2ca02c"
+MAX_POINTS = 2000  # per line; longer histories are thinned (every k-th batch)
+CJK_FONTS = ["Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei", "SimHei",
+             "Microsoft YaHei", "PingFang SC"]
 
 
-class LivePlot:
-    """A matplotlib figure of training curves, updated in place.
-
-    Parameters
-    ----------
-    names : list of str
-        Metric names, one panel each.
-    show_lr, show_speed : bool
-        Add a learning-rate panel and a throughput panel.
-    title : str, optional
-        Figure title.
-    max_points : int, default 800
-        Lines with more points are thinned (every k-th point) before drawing.
-    dpi : int, default 90
-        Resolution of the PNG sent to the notebook.
-    """
-
-    def __init__(self, names: list[str], show_lr: bool = True, show_speed: bool = True,
-                 title: str | None = None, max_points: int = 800, dpi: int = 90) -> None:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-        from matplotlib.ticker import EngFormatter
-
-        self.names = list(names)
-        self.max_points = max_points
-        panels = [*self.names, *(["learning rate"] if show_lr else []),
-                  *(["samples/s"] if show_speed else [])]
-        ncols = 2 if len(panels) == 4 else min(3, len(panels))
-        nrows = math.ceil(len(panels) / ncols)
-        self.figure = Figure(figsize=(3.6 * ncols, 2.9 * nrows + 0.5), dpi=dpi,
-                             layout="constrained")
-        FigureCanvasAgg(self.figure)
-        axes = self.figure.subplots(nrows, ncols, squeeze=False).ravel()
-        for ax in axes[len(panels):]:
-            ax.set_visible(False)
-        self.axes = dict(zip(panels, axes))
-        if title:
-            self.figure.suptitle(title)
-
-        self.draws = 0
-        self.full_draws = 0
-        self._background: Any = None  # the last full draw without the data lines, for blitting
-        self._background_key: tuple | None = None  # the axes' limits and places in it
-        self.lines: dict[str, dict[str, Any]] = {}
-        for name in self.names:
-            ax = self.axes[name]
-            self.lines[name] = {
-                "raw": ax.plot([], [], color=TRAIN, alpha=0.25, lw=0.8, label="batch")[0],
-                "smooth": ax.plot([], [], color=TRAIN, lw=1.8, label="batch, smoothed")[0],
-                "train": ax.plot([], [], color=TRAIN, marker="o", ms=6, lw=0, mfc="white",
-                                 mew=1.8, zorder=4, label="train, epoch")[0],
-                "val": ax.plot([], [], color=VALID, marker="s", ms=5, lw=1.5,
-                               label="validation, epoch")[0],
-            }
-            self._label(ax, name, name)
-        if show_lr:
-            ax = self.axes["learning rate"]
-            self.lines["learning rate"] = {
-                "lr": ax.plot([], [], color=OTHER, lw=1.5, drawstyle="steps-post")[0]}
-            self._label(ax, "learning rate", "learning rate")
-        if show_speed:
-            ax = self.axes["samples/s"]
-            self.lines["samples/s"] = {"speed": ax.plot([], [], color=OTHER, lw=1.5)[0]}
-            self._label(ax, "throughput", "samples/s")
-            ax.yaxis.set_major_formatter(EngFormatter(sep=""))  # 350k, not 350000
-        if self.names:
-            handles = list(self.lines[self.names[0]].values())
-            self.figure.legend(handles=handles, loc="outside lower center", ncols=4,
-                               frameon=False, fontsize="small")
-
-    @staticmethod
-    def _label(ax: Any, title: str, ylabel: str) -> None:
-        ax.set_title(title, fontsize="medium")
-        ax.set_xlabel("epoch")
-        ax.set_ylabel(ylabel)
-        ax.grid(True, alpha=0.3)
-
-    def _thin(self, values: list) -> np.ndarray:
-        step = max(1, math.ceil(len(values) / self.max_points))
-        return np.asarray(values[::step] if step > 1 else values, dtype=float)
-
-    def update(self, series: dict[str, Any], xlim: tuple[float, float],
-               steady: bool = False) -> None:
-        """Move the lines to the data in ``series`` (see ``LiveMetrics._plot_series``).
-
-        ``steady``: keep each panel's y limits while the data stay inside and fill at least half
-        of them (live frames, so that they can be blitted); else fit the limits to the data."""
-        bx = self._thin(series["x"])
-        ex = np.asarray(series["epoch_x"], dtype=float)
-        for name in self.names:
-            lines = self.lines[name]
-            smooth = self._thin(series["smooth"][name])
-            train = np.asarray(series["train"][name], dtype=float)
-            val = np.asarray(series["val"].get(name, [np.nan] * len(ex)), dtype=float)
-            lines["raw"].set_data(bx, self._thin(series["raw"][name]))
-            lines["smooth"].set_data(bx, smooth)
-            lines["train"].set_data(ex, train)
-            validated = np.isfinite(val)  # epochs without validation leave no gap in the line
-            val = val[validated]
-            lines["val"].set_data(ex[validated], val)
-            # y range from the smoothed and epoch values: the faint raw batches may leave it
-            _set_ylim(self.axes[name], smooth, train, val, steady=steady)
-        if "learning rate" in self.lines:
-            lr = self._thin(series["lr"])
-            self.lines["learning rate"]["lr"].set_data(bx, lr)
-            _set_ylim(self.axes["learning rate"], lr, low=0.0, steady=steady)
-        if "samples/s" in self.lines:
-            speed = self._thin(series["speed"])
-            self.lines["samples/s"]["speed"].set_data(bx, speed)
-            _set_ylim(self.axes["samples/s"], speed, low=0.0, steady=steady)
-        for ax in self.axes.values():
-            ax.set_xlim(*xlim)
-
-    def draw(self, layout: bool = False) -> None:
-        """Render the figure.
-
-        If the axes are where and as they were at the last full draw, and ``layout`` is false,
-        only the data lines are drawn, on the saved rest of that draw. Otherwise a full draw;
-        the constrained layout (about 40% of one) runs on the first two full draws, every 6th
-        one and when ``layout`` is true; in between the panels stay put."""
-        self.draws += 1
-        canvas = self.figure.canvas
-        data_lines = [line for lines in self.lines.values() for line in lines.values()]
-        if layout or self._background is None or self._axes_key() != self._background_key:
-            self.full_draws += 1
-            layout = layout or self.full_draws <= 2 or self.full_draws % 6 == 0
-            self.figure.set_layout_engine("constrained" if layout else "none")
-            for line in data_lines:  # animated artists are left out of a full draw
-                line.set_animated(True)
-            canvas.draw()
-            for line in data_lines:
-                line.set_animated(False)
-            self._background = canvas.copy_from_bbox(self.figure.bbox)
-            self._background_key = self._axes_key()
-        else:
-            canvas.restore_region(self._background)
-        for line in data_lines:
-            line.axes.draw_artist(line)
-
-    def _axes_key(self) -> tuple:
-        """What a saved background depends on: each panel's limits and place."""
-        return tuple((ax.get_xlim(), ax.get_ylim(), ax.get_position().bounds)
-                     for ax in self.axes.values())
-
-    def png(self, layout: bool = False) -> bytes:
-        """The figure as PNG bytes (drawn now)."""
-        from PIL import Image
-
-        canvas = self.figure.canvas
-        self.draw(layout)
-        width, height = canvas.get_width_height(physical=True)
-        image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw",
-                                 "RGBA", 0, 1)
-        out = io.BytesIO()
-        image.convert("RGB").save(out, format="PNG", compress_level=1)
-        return out.getvalue()
-
-    def save(self, path: str, **kwargs: Any) -> None:
-        """Write the figure to ``path``; the format follows the suffix (.png, .svg, .pdf)."""
-        self.figure.set_layout_engine("constrained")
-        self.figure.savefig(path, **kwargs)
-        self._background = None  # the canvas may have moved the panels: draw in full next
+def epoch_lengths(epochs: list[int], batches: list[int]) -> dict[int, int]:
+    """Batches per epoch for the x axis. The last epoch (running, or cut short by Stop) counts
+    as at least as long as the one before it, so that its points do not stretch to its end."""
+    lengths = dict(zip(epochs, batches))
+    if len(epochs) >= 2:
+        lengths[epochs[-1]] = max(batches[-1], batches[-2])
+    return lengths
 
 
-def _set_ylim(ax: Any, *arrays: np.ndarray, low: float | None = None,
-              steady: bool = False) -> None:
-    finite = [a[np.isfinite(a)] for a in arrays if len(a)]
-    finite = [a for a in finite if len(a)]
-    if not finite:
-        return
-    lo = min(float(a.min()) for a in finite)
-    hi = max(float(a.max()) for a in finite)
-    if low is not None:
-        lo = min(lo, low)
-    pad = 0.06 * (hi - lo) if hi > lo else max(abs(hi) * 0.1, 1e-3)
-    if steady:
-        now_lo, now_hi = ax.get_ylim()
-        if now_lo <= lo - pad and hi + pad <= now_hi and hi - lo >= 0.5 * (now_hi - now_lo):
-            return  # the data fit: unchanged axes, so the frame can be blitted
-        pad *= 2  # room to move before the limits change again
-    ax.set_ylim(lo - pad if low is None or lo - pad > low else low, hi + pad)
+def draw(history: dict, names: list[str], labels: dict[str, str], titles: list[str],
+         show_speed: bool, title: str | None = None) -> Any:
+    """The figure of ``history`` (``LiveMetrics.history``): a matplotlib ``Figure``."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import EngFormatter
+
+    b, e = history["batch"], history["epoch"]
+    lr = np.asarray(b["lr"], dtype=float)
+    panels = [*titles, *([labels["lr"]] if np.isfinite(lr).any() else []),
+              *([labels["speed"]] if show_speed else [])]
+    ncols = 2 if len(panels) == 4 else max(1, min(3, len(panels)))
+    nrows = math.ceil(len(panels) / ncols)
+    figure = Figure(figsize=(3.6 * ncols, 2.8 * nrows + 0.6), dpi=90, layout="constrained")
+    FigureCanvasAgg(figure)
+    axes = figure.subplots(nrows, ncols, squeeze=False).ravel()
+    for ax in axes[len(panels):]:
+        ax.set_visible(False)
+    if title:
+        figure.suptitle(title)
+
+    lengths = epoch_lengths(e["epoch"], e["batches"])
+    epoch = np.asarray(b["epoch"], dtype=float)
+    count = np.array([lengths.get(k, 1) for k in b["epoch"]], dtype=float)
+    x = epoch + (np.asarray(b["nbatch"]) + 1) / np.maximum(count, np.asarray(b["nbatch"]) + 1)
+    ex = np.asarray(e["epoch"], dtype=float) + np.asarray(e["batches"]) / np.asarray(
+        [lengths[k] for k in e["epoch"]], dtype=float) if e["epoch"] else np.array([])
+    step = max(1, math.ceil(len(x) / MAX_POINTS))
+    handles = []
+    for ax, name, panel in zip(axes, names, titles):
+        handles = [ax.plot(*_by_epoch(x, np.asarray(b[name], dtype=float), epoch, step),
+                           color=TRAIN, lw=1.2, alpha=0.7, label=labels["batch"])[0],
+                   ax.plot(ex, e["train-" + name], color=TRAIN, marker="o", ms=5, lw=0,
+                           mfc="white", mew=1.6, zorder=4, label=labels["train"])[0]]
+        val = np.asarray(e.get("val-" + name, [math.nan] * len(ex)), dtype=float)
+        if np.isfinite(val).any():
+            done = np.isfinite(val)
+            handles.append(ax.plot(ex[done], val[done], color=VALID, marker="s", ms=4.5,
+                                   lw=1.4, label=labels["val"])[0])
+        _label(ax, panel, labels["epoch"])
+    rest = iter(axes[len(names):])
+    if np.isfinite(lr).any():
+        ax = next(rest)
+        ax.plot(*_by_epoch(x, lr, epoch, step), color=OTHER, lw=1.5, drawstyle="steps-post")
+        ax.set_ylim(bottom=0)
+        _label(ax, labels["lr"], labels["epoch"])
+    if show_speed:
+        ax = next(rest)
+        speed = np.asarray(b["samples_per_sec"], dtype=float)
+        known = np.isfinite(speed)  # not at an epoch's first batch
+        # a moving average: one entry covers only about 10 ms of training
+        width = max(1, int(known.sum()) // 150)
+        smooth = np.convolve(speed[known], np.ones(width) / width, mode="valid")
+        ax.plot(x[known][width - 1:], smooth, color=OTHER, lw=1.5)
+        ax.set_ylim(bottom=0)
+        ax.yaxis.set_major_formatter(EngFormatter(sep=""))  # 350k, not 350000
+        _label(ax, labels["speed"], labels["epoch"])
+    if handles:
+        figure.legend(handles=handles, loc="outside lower center", ncols=len(handles),
+                      frameon=False, fontsize="small")
+    return figure
+
+
+def _by_epoch(x: np.ndarray, y: np.ndarray, epoch: np.ndarray, step: int
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """Every ``step``-th point, with a NaN between epochs so that each epoch is a line."""
+    x, y, epoch = x[::step], y[::step], epoch[::step]
+    cuts = np.flatnonzero(np.diff(epoch)) + 1
+    return np.insert(x, cuts, np.nan), np.insert(y, cuts, np.nan)
+
+
+def save(figure: Any, target: Any, language: str, **kwargs: Any) -> None:
+    """``figure.savefig(target)``; Chinese labels are drawn with a CJK font if one is there
+    (fonts are looked up when the figure is drawn, so the setting applies here)."""
+    from matplotlib import rc_context, rcParams
+
+    fonts = [*CJK_FONTS, *rcParams["font.sans-serif"]] if language == "zh" else \
+        rcParams["font.sans-serif"]
+    with rc_context({"font.sans-serif": fonts, "axes.unicode_minus": language != "zh"}):
+        figure.savefig(target, **kwargs)
+
+
+def _label(ax: Any, title: str, xlabel: str) -> None:
+    ax.set_title(title, fontsize="medium")
+    ax.set_xlabel(xlabel)
+    ax.grid(True, alpha=0.3)

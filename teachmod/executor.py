@@ -106,6 +106,10 @@ class PlanStep:
         self.free_after_forward: tuple[int, ...] = ()
         self.free_after_backward: tuple[int, ...] = ()
 
+    def aux_values(self) -> list[np.ndarray]:
+        """The auxiliary states' arrays (read each pass: an NDArray may be given new memory)."""
+        return [a._data for a in self.aux] if self.aux else []
+
     def __repr__(self) -> str:
         return f"<PlanStep {self.index}: {self.name} = {self.op.name}{self.input_names}>"
 
@@ -312,6 +316,8 @@ class Executor:
                             * np.dtype(dtypes.get(entry, np.float32)).itemsize
                             for entry, slot in slot_of.items()}
         self._head_slots = [slot_of[(id(n), i)] for n, i in self._symbol._outputs]
+        heads = [(id(n), i) for n, i in self._symbol._outputs]
+        self._ones = [np.ones(shapes.get(e, 0), dtypes.get(e, np.float32)) for e in heads]
         self._values: list[np.ndarray | None] = [None] * self._num_slots
 
     def _mark_backward(self) -> None:
@@ -463,7 +469,7 @@ class Executor:
         watched = self._monitor is not None or self.recorder is not None
         for step in self._steps:
             inputs = [values[s] for s in step.inputs]
-            outputs = step.op.forward(is_train, inputs, [a._data for a in step.aux])
+            outputs = step.op.forward(is_train, inputs, step.aux_values())
             for slot, value in zip(step.outputs, outputs):
                 values[slot] = value
             if watched:
@@ -490,12 +496,13 @@ class Executor:
         self._backward_ready = not lean  # a lean backward lets go of what it read
         watched = self._monitor is not None or self.recorder is not None
         for step in self._backward_steps:
-            arriving = _arriving(step, grads)
-            if arriving is None:
+            arriving = [grads[s] for s in step.outputs]
+            if len(arriving) > 1:
+                arriving = _with_zeros(step, arriving)
+            if arriving is None or arriving[0] is None:
                 continue  # nothing downstream of this step needs a gradient
             in_grads = step.op.backward(arriving, [values[s] for s in step.inputs],
-                                        [values[s] for s in step.outputs],
-                                        [a._data for a in step.aux])
+                                        [values[s] for s in step.outputs], step.aux_values())
             if watched:
                 self._watch_backward(step, in_grads, [grads[s] for s in step.outputs])
             for slot, grad in zip(step.inputs, in_grads):
@@ -549,14 +556,16 @@ class Executor:
     def _head_gradients(self, out_grads: Any,
                         values: list[np.ndarray | None]) -> list[np.ndarray | None]:
         """A gradient table with the head gradients in place: those given, else ones (which
-        loss layers ignore)."""
+        loss layers ignore; made once, at bind time)."""
         if isinstance(out_grads, NDArray):
             out_grads = [out_grads]
         grads: list[np.ndarray | None] = [None] * len(values)
         for i, slot in enumerate(self._head_slots):
             given = out_grads[i] if out_grads is not None and i < len(out_grads) else None
             if given is None:
-                grads[slot] = np.ones_like(values[slot])
+                ones = self._ones[i]  # (an output inference could not tell gets its own)
+                grads[slot] = ones if ones.shape == values[slot].shape else np.ones_like(
+                    values[slot])
             else:
                 grads[slot] = given._data if isinstance(given, NDArray) else np.asarray(given)
         return grads
@@ -771,10 +780,9 @@ class Executor:
         return "\n".join(lines)
 
 
-def _arriving(step: PlanStep, grads: list[np.ndarray | None]) -> list[np.ndarray] | None:
-    """The gradients arriving at a step's outputs, or None when none does. An output nothing
-    downstream needed a gradient for (a multi-output operator's unused one) gets zeros."""
-    arriving = [grads[s] for s in step.outputs]
+def _with_zeros(step: PlanStep, arriving: list[np.ndarray | None]) -> list[np.ndarray] | None:
+    """The gradients arriving at the outputs of a multi-output step, or None when none does.
+    An output no gradient came to (one nothing downstream uses) gets zeros."""
     missing = [i for i, grad in enumerate(arriving) if grad is None]
     if len(missing) == len(arriving):
         return None

@@ -1,6 +1,7 @@
 """The book's CNN (《MXNet深度学习实战》 3.3): seconds per epoch and memory per batch.
 
     python benchmarks/bench_cnn.py [--epochs 3] [--rounds 2] [--sizes 64x224,512x32] [--no-mxnet]
+                                   [--keep-heap]
 
 The network of listings 3-1/3-2 -- Convolution(128, 3x3, pad 1) -> BatchNorm -> relu ->
 max Pooling(2x2/2) -> FullyConnected(2) -> SoftmaxOutput -- trained with ``fit`` (SGD, lr 0.01,
@@ -9,7 +10,8 @@ batch 8) on random images, side by side in one run:
 1. seconds per epoch, at 64 x 3 x 224 x 224 and at 512 x 3 x 32 x 32, of
    - the same arithmetic written directly in numpy: one hand-written loop (im2col convolution,
      BatchNorm, relu, max pooling, FullyConnected, softmax, their backward passes and SGD);
-   - teachmod ``Module.fit``;
+   - teachmod ``Module.fit``, with the fast paths and in reference mode (what
+     ``TEACHMOD_REFERENCE=1`` runs);
    - MXNet 1.9.1 on the CPU, ``Module.fit`` in its own interpreter (``$MXNET_PYTHON``, default
      /work/mxvenv/bin/python; the bench says whether it found it), twice: with MXNet's own CPU
      operators (``MXNET_MKLDNN_ENABLED=0``), and with the oneDNN kernels the pip wheel turns
@@ -40,6 +42,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import teachmod as mx  # noqa: E402
+from teachmod.reference import reference_mode  # noqa: E402
 
 BATCH = 8
 LEARNING_RATE = 0.01
@@ -197,6 +200,12 @@ def teachmod_epochs(data: np.ndarray, label: np.ndarray, epochs: int) -> list[fl
     return times
 
 
+def reference_epochs(data: np.ndarray, label: np.ndarray, epochs: int) -> list[float]:
+    """``teachmod_epochs`` with the reference code everywhere (no fast path)."""
+    with reference_mode():
+        return teachmod_epochs(data, label, epochs)
+
+
 # ---- 1c. MXNet 1.9.1 in its own interpreter ------------------------------------------------
 MXNET_SCRIPT = textwrap.dedent("""
     import logging, sys, time
@@ -309,13 +318,16 @@ def main() -> None:
                         help="images x side, comma separated (default 64x224,512x32)")
     parser.add_argument("--rounds", type=int, default=2, help="turns every peer takes")
     parser.add_argument("--no-mxnet", action="store_true", help="skip the MXNet peers")
+    parser.add_argument("--keep-heap", action="store_true",
+                        help="let glibc keep freed memory for the next batch (what "
+                             "TEACHMOD_KEEP_HEAP=1 does at bind), for the numpy loop too")
     args = parser.parse_args()
     sizes = parse_sizes(args.sizes)
     python = None if args.no_mxnet else mxnet_python()
-    # the allocator setting teachmod's executor makes at bind time (freed pages are reused,
-    # not returned to the kernel), made now so that the numpy loop, which runs first, has it too
-    mx.executor._reuse_freed_memory()
-    print(f"numpy {np.__version__}, {os.cpu_count()} cores, batch {BATCH}; "
+    if args.keep_heap:  # made now, so that the numpy loop, which runs first, has it too
+        mx.executor._reuse_freed_memory()
+    print(f"numpy {np.__version__}, {os.cpu_count()} cores, batch {BATCH}, glibc heap "
+          f"{'kept' if args.keep_heap else 'as it is'}; "
           f"best (median) of {args.rounds} x {args.epochs} epochs, each run after a warm-up epoch")
     print("peers: numpy hand-written loop (always); MXNet 1.9.1 CPU, own operators and oneDNN: "
           + (f"found at {python}" if python else
@@ -327,7 +339,8 @@ def main() -> None:
         return f"{min(times):7.3f} ({statistics.median(times):6.3f})"
 
     runners: dict[str, Callable[[np.ndarray, np.ndarray, int], list[float] | None]] = {
-        "numpy loop": numpy_epochs, "teachmod fit": teachmod_epochs}
+        "numpy loop": numpy_epochs, "teachmod fit": teachmod_epochs,
+        "teachmod reference": reference_epochs}
     if python:
         for name, env in MXNET_PEERS.items():
             runners[name] = (lambda data, label, epochs, env=env:

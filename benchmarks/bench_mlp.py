@@ -1,8 +1,11 @@
 """Seed MLP speed: teachmod against a hand-fused numpy loop (the floor), MXNet and PyTorch.
 
 Measures, in one run and side by side:
-  1. seconds per ``fit`` epoch (16-64-26 MLP, batch 32, SGD lr 0.1, 16,000 UCI letters);
-  2. seconds per epoch of the tutorial's intermediate-level loop;
+  1. seconds per ``fit`` epoch (16-64-26 MLP, batch 32, SGD lr 0.1, 16,000 UCI letters), with
+     the fast paths and in reference mode (``teachmod.reference.reference_mode()``, what
+     ``TEACHMOD_REFERENCE=1`` runs);
+  2. seconds per epoch of the tutorial's intermediate-level loop, and where a batch's time
+     goes (executor forward, backward, the update; microseconds, best of many short runs);
   3. predict and score throughput;
   4. ``import teachmod`` time;
   5. a sweep over batch size and hidden size showing where per-batch overhead stops mattering.
@@ -28,6 +31,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import teachmod as mx  # noqa: E402
+from teachmod.reference import reference_mode  # noqa: E402
 
 logging.getLogger().setLevel(logging.WARNING)
 
@@ -109,6 +113,34 @@ def intermediate_epochs(data, label, epochs: int, batch: int = 32) -> list[float
             mod.update()
         times.append(time.perf_counter() - tic)
     return times
+
+
+def batch_breakdown(data, label, batch: int = 32) -> dict[str, float]:
+    """Microseconds per batch of the parts of a training step, each the best of many short
+    runs (so that a busy machine's pauses fall out): executor forward, executor backward,
+    ``Module.update``, and the module's own work around the executor."""
+    train = mx.io.NDArrayIter(data, label, batch, shuffle=True)
+    mod = mx.mod.Module(seed_mlp())
+    mod.bind(data_shapes=train.provide_data, label_shapes=train.provide_label)
+    mod.init_params(initializer=mx.init.Uniform(scale=.1))
+    mod.init_optimizer(optimizer="sgd", optimizer_params=(("learning_rate", 0.1),))
+    executor, one = mod._exec_group.execs[0], next(iter(train))
+
+    def best(step) -> float:
+        runs = []
+        for _ in range(400):
+            tic = time.perf_counter()
+            for _ in range(5):
+                step()
+            runs.append((time.perf_counter() - tic) / 5 * 1e6)
+        return min(runs)
+
+    forward = best(lambda: executor.forward(is_train=True))
+    both = best(lambda: (executor.forward(is_train=True), executor.backward()))
+    module = best(lambda: (mod.forward(one, is_train=True), mod.backward()))
+    whole = best(lambda: (mod.forward(one, is_train=True), mod.backward(), mod.update()))
+    return {"executor forward": forward, "executor backward": both - forward,
+            "update": whole - module, "module around the executor": module - both}
 
 
 def floor_epochs(data, label, epochs: int, batch: int = 32, hidden: int = 64) -> list[float]:
@@ -200,13 +232,23 @@ def main() -> None:
     print(f"numpy {np.__version__}, {os.cpu_count()} cores; median of {args.epochs} epochs\n")
     floor = med(floor_epochs(data, label, args.epochs))
     fit = med(fit_epochs(data, label, args.epochs + 1))
+    with reference_mode():
+        fit_reference = med(fit_epochs(data, label, args.epochs + 1))
     loop = med(intermediate_epochs(data, label, args.epochs))
     print("1-2. seed MLP, one epoch (16,000 samples, batch 32)")
     print(f"   hand-fused numpy floor      {floor:8.4f} s")
     print(f"   teachmod fit                {fit:8.4f} s   {fit / floor:5.2f}x floor "
           f"(target <= 2.0)")
+    print(f"   teachmod fit, reference     {fit_reference:8.4f} s   "
+          f"{fit_reference / floor:5.2f}x floor (TEACHMOD_REFERENCE=1)")
     print(f"   teachmod intermediate loop  {loop:8.4f} s   {loop / floor:5.2f}x floor "
           f"(target <= 2.5)")
+    fast = batch_breakdown(data, label)
+    with reference_mode():
+        plain = batch_breakdown(data, label)
+    print(f"   one batch, microseconds     {'fast paths':>11} {'reference':>10}")
+    for part, value in fast.items():
+        print(f"     {part:26} {value:10.1f} {plain[part]:10.1f}")
     if not args.quick:
         mxnet_python = os.environ.get("MXNET_PYTHON", "/work/mxvenv/bin/python")
         peer = run_peer(mxnet_python, MXNET_SCRIPT, args.epochs) if Path(

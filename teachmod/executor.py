@@ -1,29 +1,35 @@
 """The executor: runs a bound symbol forward and backward.
 
-At bind time the graph is turned into a *plan*: a flat list of steps in topological order,
-where every tensor lives in a numbered slot. ``forward`` walks the plan once calling each
-operator's ``forward``; ``backward`` walks it in reverse calling ``backward`` and summing the
-gradients that meet at a slot. The executor never looks at an operator's name: all it knows
-is the interface in ``teachmod/ops/registry.py``.
+Bind time reads the graph once and writes a *plan*: a list of steps in topological order,
+each naming the numbered slots its inputs and outputs live in, whether it runs backward, and
+which tensors can be let go after it. Everything particular to an operator or a graph is
+settled there; ``forward`` and ``backward`` are two short loops over the plan that call each
+operator's ``forward`` and ``backward`` (the interface in ``teachmod/ops/registry.py``) and
+never look at an operator's name.
 
 Memory: each operator says which of its tensors its backward reads (``backward_reads``). From
 that, the plan lists after which step every intermediate tensor can be let go -- in forward once
 no later operator and no backward needs it, in backward once the last backward that reads it has
 run -- and a gradient is let go as soon as the operator that produced it has consumed it. So a
 training batch holds about what backward must keep, as in MXNet's memory planner. Set
-``keep_intermediates = True`` to keep every tensor and gradient of the last pass for inspection
-(``values_by_name``, ``gradients_by_name``; ``mx.viz.step_through`` does this for you).
+``keep_intermediates = True`` to keep every tensor and gradient of the last pass
+(``values_by_name``, ``gradients_by_name``, ``gradients_sent``).
+
+Watching a pass: ``executor.record()`` (or any callable put in ``executor.recorder``) receives
+one :class:`StepRecord` per step, forward and backward, with the values and gradients of that
+step; ``mx.viz.step_through`` is built on it.
 """
 from __future__ import annotations
 
+import contextlib
 import copy
 import ctypes
 import math
 import os
 import platform
 import warnings
-from operator import itemgetter
-from typing import Any, Callable
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator, Literal
 
 import numpy as np
 
@@ -31,7 +37,7 @@ from .base import MXNetError, dtype_np
 from .ndarray.ndarray import NDArray
 from .ops.registry import Operator, shape_is_known
 
-__all__ = ["Executor"]
+__all__ = ["Executor", "PlanStep", "StepRecord", "Recording"]
 
 GRAD_REQS = ("write", "add", "null")
 
@@ -43,21 +49,17 @@ def _reuse_freed_memory() -> None:
     """Let the C allocator keep large freed arrays for reuse (glibc only; once per process).
 
     By default glibc hands large freed blocks back to the kernel (blocks above its mmap
-    threshold, and free memory at the top of the heap), so every batch's activations -- hundreds
-    of MB for the book's 224 x 224 CNN -- are page-faulted in and zero-filled by the kernel
-    again, batch after batch: a third of the time of a training step. Here blocks of up to
-    1 GiB come from the heap, and the heap is never shrunk, so the next batch's arrays, of the
-    same sizes, reuse the memory the last batch freed: the buffer reuse between batches that a
-    framework's memory pool gives (and, as with a pool, the process keeps its peak memory),
-    without changing any operator. ``TEACHMOD_KEEP_HEAP=0`` in the environment leaves the
-    allocator as it is (the process then hands memory back between batches).
+    threshold, and free memory at the top of the heap), so the next batch's arrays are
+    page-faulted in and zero-filled again. Here blocks of up to 1 GiB come from the heap and the
+    heap is never shrunk, so the next batch reuses the memory the last one freed, as a
+    framework's memory pool would (and, as with a pool, the process keeps its peak memory).
+    It is opt-in: ``TEACHMOD_KEEP_HEAP=1`` makes every bind call it, and the benchmarks call it
+    themselves; what it gains is measured in ``docs/performance.md``.
     """
     global _MALLOC_TUNED
     if _MALLOC_TUNED:
         return
     _MALLOC_TUNED = True
-    if os.environ.get("TEACHMOD_KEEP_HEAP", "").strip().lower() in ("0", "false", "no", "off"):
-        return
     if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
         return
     try:
@@ -69,42 +71,87 @@ def _reuse_freed_memory() -> None:
         pass
 
 
-def _gatherer(slots: tuple[int, ...]) -> Callable[[list], tuple]:
-    """A function ``values -> tuple(values[s] for s in slots)``, made once at bind time: the
-    per-batch loops call one for every step, and an ``operator.itemgetter`` is the quickest."""
-    if len(slots) == 1:
-        (slot,) = slots
-        return lambda values: (values[slot],)
-    if not slots:
-        return lambda values: ()
-    return itemgetter(*slots)
+def _keep_heap_asked() -> bool:
+    return os.environ.get("TEACHMOD_KEEP_HEAP", "").strip().lower() in ("1", "true", "yes", "on")
 
 
-class _Step:
-    """One operator application: where its inputs and outputs live in the slot table."""
+class PlanStep:
+    """One operator application in an executor's plan (``Executor.plan``), fixed at bind time.
 
-    __slots__ = ("op", "name", "inputs", "outputs", "aux", "needs_backward", "output_names",
-                 "gather_inputs", "gather_outputs", "free_after_train", "free_after_inference",
-                 "free_after_backward", "output_kinds")
+    ``inputs`` and ``outputs`` are slot numbers in the executor's table of tensors, and
+    ``input_names``, ``output_names``, ``aux_names`` the names of those tensors in the graph
+    (``fc1_weight``, ``fc1_output``). ``needs_backward`` says whether the backward loop runs the
+    step. The rest is for the loops: what can be let go after the step, and the shape and type
+    of every output (None for one the operator lists but never computes, such as Pooling's
+    workspace), from which an output nothing read gets a zero gradient.
+    """
 
-    def __init__(self, op: Any, name: str, inputs: list[int], outputs: list[int],
-                 aux: list[NDArray], output_names: list[str]) -> None:
+    __slots__ = ("index", "op", "name", "inputs", "outputs", "aux", "input_names",
+                 "output_names", "aux_names", "needs_backward", "output_kinds",
+                 "free_after_forward", "free_after_backward")
+
+    def __init__(self, index: int, op: Operator, name: str, inputs: list[int],
+                 outputs: list[int], aux: list[NDArray]) -> None:
+        self.index = index
         self.op = op
         self.name = name
-        self.inputs = tuple(inputs)  # tuples: the per-batch loops only read them
+        self.inputs = tuple(inputs)
         self.outputs = tuple(outputs)
         self.aux = tuple(aux)
+        self.input_names: tuple[str, ...] = ()
+        self.output_names: tuple[str, ...] = ()
+        self.aux_names: tuple[str, ...] = ()
         self.needs_backward = False
-        self.output_names = output_names
-        self.gather_inputs = _gatherer(self.inputs)
-        self.gather_outputs = _gatherer(self.outputs)
-        # slots whose tensors can be let go after this step (filled in by _plan_memory)
-        self.free_after_train: tuple[int, ...] = ()
-        self.free_after_inference: tuple[int, ...] = ()
+        self.output_kinds: tuple[tuple[tuple[int, ...], np.dtype] | None, ...] = ()
+        self.free_after_forward: tuple[int, ...] = ()
         self.free_after_backward: tuple[int, ...] = ()
-        # shape and dtype of each output of a multi-output step, recorded by forward: an output
-        # nothing used gets a zero gradient, even after its tensor was let go
-        self.output_kinds: list[tuple[tuple[int, ...], np.dtype]] = []
+
+    def aux_values(self) -> list[np.ndarray]:
+        """The auxiliary states' arrays (read each pass: an NDArray may be given new memory)."""
+        return [a._data for a in self.aux] if self.aux else []
+
+    def __repr__(self) -> str:
+        return f"<PlanStep {self.index}: {self.name} = {self.op.name}{self.input_names}>"
+
+
+@dataclass
+class StepRecord:
+    """What one step of a pass read and computed, given to ``Executor.recorder``.
+
+    Forward: ``inputs`` are the values the operator read and ``outputs`` what it returned
+    (shorter than ``step.outputs`` when the operator computes fewer than it lists). Backward:
+    ``outputs`` are the gradients arriving at the step's outputs (None at an output no
+    gradient came to) and ``inputs`` those its ``backward`` sent to each input (None where it
+    computed none). The arrays are the
+    executor's own, valid during the call only: keep a copy (as :class:`Recording` does).
+    """
+
+    direction: Literal["forward", "backward"]
+    step: PlanStep
+    inputs: list[np.ndarray | None]
+    outputs: list[np.ndarray | None]
+
+
+class Recording:
+    """A recorder that keeps copies of the last pass: ``forward`` and ``backward`` records.
+
+    Use it through ``with executor.record() as rec: ...``, or put one in ``executor.recorder``.
+    """
+
+    def __init__(self) -> None:
+        self.forward: list[StepRecord] = []
+        self.backward: list[StepRecord] = []
+
+    def __call__(self, record: StepRecord) -> None:
+        if record.direction == "forward" and record.step.index == 0:
+            self.forward, self.backward = [], []  # a new pass begins
+        kept = StepRecord(record.direction, record.step, _copies(record.inputs),
+                          _copies(record.outputs))
+        (self.forward if record.direction == "forward" else self.backward).append(kept)
+
+
+def _copies(arrays: list[np.ndarray | None]) -> list[np.ndarray | None]:
+    return [None if a is None else np.array(a, copy=True) for a in arrays]
 
 
 def _by_name(arrays: Any, names: list[str], what: str, required: bool) -> list[NDArray | None]:
@@ -164,6 +211,9 @@ class Executor:
         Keep every tensor and gradient of a pass, to look at them with ``values_by_name``,
         ``gradients_by_name`` and ``gradients_sent`` (and to call ``backward`` twice). Off, a
         pass lets go of each intermediate tensor once nothing will read it again.
+    recorder : callable or None, default None
+        Called with a :class:`StepRecord` after every step of ``forward`` and ``backward``
+        (see ``record``).
     """
 
     def __init__(self, symbol: Any, ctx: Any, args: Any, args_grad: Any = None,
@@ -183,20 +233,31 @@ class Executor:
         self.grad_dict = {n: g for n, g in zip(arg_names, self.grad_arrays) if g is not None}
         self._monitor: Callable[[str, NDArray], None] | None = None
         self._monitor_all = False
-        _reuse_freed_memory()
+        self.recorder: Callable[[StepRecord], None] | None = None
+        if _keep_heap_asked():
+            _reuse_freed_memory()
         self.keep_intermediates = False
         self._lean_pass = False  # the last pass let go of tensors (keep_intermediates was off)
         self._backward_ready = False  # the last forward kept what backward reads
-        self._build_plan()
+        self._read_graph()
+        self._mark_backward()
         self._plan_memory()
+        self._grads: list[np.ndarray | None] = []
+        self._sent: dict[str, list[np.ndarray | None]] = {}
         self.outputs = self._allocate_outputs()
         self.output_dict = dict(zip(symbol.list_outputs(), self.outputs))
 
     # ---- bind time ------------------------------------------------------------------------
+    def _given(self, kind: str) -> dict[str, Any]:
+        """The shapes (``kind='shape'``) or types of the bound arguments (and aux states)."""
+        if kind == "type":
+            return {n: a._data.dtype for n, a in zip(self._symbol.list_arguments(),
+                                                     self.arg_arrays)}
+        names = self._symbol.list_arguments() + self._symbol.list_auxiliary_states()
+        return {n: a.shape for n, a in zip(names, self.arg_arrays + self.aux_arrays)}
+
     def _check_shapes(self, arg_names: list[str], aux_names: list[str]) -> None:
-        given = {n: a.shape for n, a in zip(arg_names, self.arg_arrays)}
-        given.update({n: a.shape for n, a in zip(aux_names, self.aux_arrays)})
-        arg_shapes, _, aux_shapes = self._symbol.infer_shape_partial(**given)
+        arg_shapes, _, aux_shapes = self._symbol.infer_shape_partial(**self._given("shape"))
         for name, array, needed in zip(arg_names + aux_names,
                                        self.arg_arrays + self.aux_arrays,
                                        list(arg_shapes) + list(aux_shapes)):
@@ -211,59 +272,70 @@ class Executor:
     def _allocate_outputs(self) -> list[NDArray]:
         """The output arrays, allocated once at bind time as in MXNet (``forward`` writes into
         them); an output whose shape or type inference cannot tell starts empty."""
-        given = {n: a.shape for n, a in zip(self._symbol.list_arguments(), self.arg_arrays)}
-        given.update({n: a.shape for n, a in zip(self._symbol.list_auxiliary_states(),
-                                                 self.aux_arrays)})
-        types = {n: a._data.dtype for n, a in zip(self._symbol.list_arguments(), self.arg_arrays)}
-        _, shapes, _ = self._symbol.infer_shape_partial(**given)
-        _, dtypes, _ = self._symbol.infer_type_partial(**types)
+        _, shapes, _ = self._symbol.infer_shape_partial(**self._given("shape"))
+        _, dtypes, _ = self._symbol.infer_type_partial(**self._given("type"))
         return [NDArray(np.zeros(shape if shape_is_known(shape) else 0, dtype or np.float32),
                         self._ctx) for shape, dtype in zip(shapes, dtypes)]
 
-    def _build_plan(self) -> None:
-        """Number every tensor (slot) and list the operator steps in execution order."""
+    def _read_graph(self) -> None:
+        """Number every tensor (slot), list the operator steps in execution order, and note
+        each output's shape and type. Whatever is particular to a graph is settled here."""
         nodes = self._symbol._nodes()
         arrays = {**self.arg_dict, **self.aux_dict}
-        slot_of: dict[tuple[int, int], int] = {}
+        shapes = self._symbol._infer(self._given("shape"), "shape")
+        dtypes = self._symbol._infer(self._given("type"), "type")
+        slot_of: dict[tuple[int, int], int] = {}  # (id(node), output index) -> slot
+        self._slot_names: dict[int, str] = {}
         self._var_slots: list[tuple[int, NDArray]] = []
-        self._steps: list[_Step] = []
-        num_slots = 0
+        self._steps: list[PlanStep] = []
         for node in nodes:
             if node.is_variable:
-                slot_of[(id(node), 0)] = num_slots
-                self._var_slots.append((num_slots, arrays[node.name]))
-                num_slots += 1
+                slot_of[(id(node), 0)] = len(slot_of)
+                self._slot_names[len(slot_of) - 1] = node.name
+                self._var_slots.append((len(slot_of) - 1, arrays[node.name]))
                 continue
             op = copy.copy(node.op)  # per-executor copy: state saved in forward stays ours
             num_args = len(op.list_arguments())
-            inputs = [slot_of[(id(n), i)] for n, i, _ in node.inputs[:num_args]]
-            aux = [arrays[n.name] for n, _, _ in node.inputs[num_args:]]
-            outputs = list(range(num_slots, num_slots + len(op.list_outputs())))
-            for i, slot in enumerate(outputs):
-                slot_of[(id(node), i)] = slot
-            num_slots += len(outputs)
-            self._steps.append(_Step(op, node.name, inputs, outputs, aux, node.output_names()))
-        self._values: list[np.ndarray | None] = [None] * num_slots
-        self._slot_of = slot_of  # (id(node), output index) -> slot
+            step = PlanStep(len(self._steps), op, node.name,
+                            [slot_of[(id(n), i)] for n, i, _ in node.inputs[:num_args]],
+                            list(range(len(slot_of), len(slot_of) + len(op.list_outputs()))),
+                            [arrays[n.name] for n, _, _ in node.inputs[num_args:]])
+            entries = [(id(node), i) for i in range(len(step.outputs))]
+            slot_of.update(zip(entries, step.outputs))
+            self._slot_names.update(zip(step.outputs, node.output_names()))
+            step.input_names = tuple(self._slot_names[s] for s in step.inputs)
+            step.output_names = tuple(node.output_names())
+            step.aux_names = tuple(n.name for n, _, _ in node.inputs[num_args:])
+            # an output shape inference gives no shape is never computed (Pooling's workspace)
+            step.output_kinds = tuple((shapes[e], np.dtype(dtypes.get(e, np.float32)))
+                                      if e in shapes else None for e in entries)
+            self._steps.append(step)
+        self._num_slots = len(slot_of)
+        self._slot_of = slot_of
+        self._slot_bytes = {slot: math.prod(shapes.get(entry, ()))
+                            * np.dtype(dtypes.get(entry, np.float32)).itemsize
+                            for entry, slot in slot_of.items()}
         self._head_slots = [slot_of[(id(n), i)] for n, i in self._symbol._outputs]
-        self._head_is_loss = [(n.op is not None and n.op.is_loss) for n, _ in self._symbol._outputs]
-        # which slots need a gradient: those on a path to an argument whose grad_req isn't null
-        needs = [False] * num_slots
-        self._arg_slots = []
-        var_slot = {id(n): slot_of[(id(n), 0)] for n in nodes if n.is_variable}
-        names_to_node = {n.name: n for n in nodes if n.is_variable}
-        for name, req in zip(self._symbol.list_arguments(), self._grad_req):
-            slot = var_slot[id(names_to_node[name])]
-            self._arg_slots.append(slot)
+        heads = [(id(n), i) for n, i in self._symbol._outputs]
+        self._ones = [np.ones(shapes.get(e, 0), dtypes.get(e, np.float32)) for e in heads]
+        self._values: list[np.ndarray | None] = [None] * self._num_slots
+
+    def _mark_backward(self) -> None:
+        """Which slots need a gradient and which steps run backward."""
+        # a slot needs a gradient if it is on a path to an argument whose grad_req isn't null
+        arg_slot = {self._slot_names[slot]: slot for slot, _ in self._var_slots}
+        self._arg_slots = [arg_slot[n] for n in self._symbol.list_arguments()]
+        needs = [False] * self._num_slots
+        for slot, req in zip(self._arg_slots, self._grad_req):
             needs[slot] = req != "null"
         for step in self._steps:
-            step.needs_backward = any(needs[s] for s in step.inputs)
             step.op.grad_mask = tuple(needs[s] for s in step.inputs)
+            step.needs_backward = any(step.op.grad_mask)
             for s in step.outputs:
                 needs[s] = step.needs_backward
-        # and those a gradient reaches from the outputs: none passes an operator that blocks
-        # gradients (BlockGrad), so what only feeds one needs no backward, as in MXNet
-        reached = [False] * num_slots
+        # and a step runs backward only if a gradient reaches it from the outputs: none passes
+        # an operator that blocks gradients (BlockGrad), so what only feeds one needs none
+        reached = [False] * self._num_slots
         for slot in self._head_slots:
             reached[slot] = True
         for step in reversed(self._steps):
@@ -279,18 +351,11 @@ class Executor:
                     f"bind: {step.op.where()} is not differentiable (it has no backward), but "
                     f"a gradient is asked for through it; use grad_req='null' for the "
                     f"arguments below it, or put a BlockGrad (mx.sym.stop_gradient) after it")
-        self._grads: list[np.ndarray | None] = []
-        self._sent: dict[str, list[np.ndarray | None]] = {}
-        self._slot_names = {slot: n.name for slot, n in zip(
-            (slot for slot, _ in self._var_slots), (n for n in nodes if n.is_variable))}
-        for step in self._steps:
-            self._slot_names.update(zip(step.outputs, step.output_names))
         self._grad_targets = [(slot, target, req == "add") for slot, req, target
                               in zip(self._arg_slots, self._grad_req, self.grad_arrays)
                               if req != "null"]
-        self._head_ones: list[np.ndarray | None] = [None] * len(self._head_slots)
 
-    def _backward_read_slots(self, step: _Step) -> set[int]:
+    def _backward_read_slots(self, step: PlanStep) -> set[int]:
         """The slots whose values ``step``'s backward reads (from its ``backward_reads``)."""
         op = step.op
         slots = step.inputs + step.outputs
@@ -303,34 +368,38 @@ class Executor:
                              f"among its inputs and outputs {names}")
         return {slot for name, slot in zip(names, slots) if name in op.backward_reads}
 
-    def _plan_memory(self) -> None:
-        """Note on every step which intermediate tensors can be let go after it runs."""
+    def _last_uses(self) -> tuple[dict[int, int], dict[int, int]]:
+        """For every intermediate tensor, the last forward step that reads it (or makes it)
+        and the last backward step that reads it, by position in each loop."""
         produced = {slot for step in self._steps for slot in step.outputs}
-        never_freed = set(self._head_slots)  # the outputs, which ``outputs`` hands out
-        last_forward_use = {slot: i for i, step in enumerate(self._steps)
-                            for slot in step.outputs}
+        last_forward = {}
         for i, step in enumerate(self._steps):
-            for slot in step.inputs:
-                if slot in produced:
-                    last_forward_use[slot] = i
-        last_backward_use: dict[int, int] = {}
+            last_forward.update((slot, i) for slot in step.inputs + step.outputs
+                                if slot in produced)
+        last_backward = {}
         for j, step in enumerate(self._backward_steps):
-            for slot in self._backward_read_slots(step):
-                if slot in produced:
-                    last_backward_use[slot] = j  # the loop leaves the last backward reader
-        after_forward: dict[int, list[int]] = {i: [] for i in range(len(self._steps))}
-        for slot, last in last_forward_use.items():
-            if slot not in never_freed:
-                after_forward[last].append(slot)
-        after_backward: dict[int, list[int]] = {j: [] for j in range(len(self._backward_steps))}
-        for slot, last in last_backward_use.items():
-            if slot not in never_freed:
-                after_backward[last].append(slot)
-        for i, step in enumerate(self._steps):
-            step.free_after_inference = tuple(after_forward[i])
-            step.free_after_train = tuple(s for s in after_forward[i] if s not in last_backward_use)
-        for j, step in enumerate(self._backward_steps):
-            step.free_after_backward = tuple(after_backward[j])
+            last_backward.update((slot, j) for slot in self._backward_read_slots(step)
+                                 if slot in produced)
+        return last_forward, last_backward
+
+    def _plan_memory(self) -> None:
+        """Note on every step which intermediate tensors can be let go after it runs: in
+        forward what no later step reads and no backward will; in backward what was read by
+        its last reader. The outputs, which ``outputs`` hands out, are never let go."""
+        last_forward, last_backward = self._last_uses()
+        heads = set(self._head_slots)
+        after_forward: list[list[int]] = [[] for _ in self._steps]
+        for slot, i in last_forward.items():
+            if slot not in heads and slot not in last_backward:
+                after_forward[i].append(slot)
+        after_backward: list[list[int]] = [[] for _ in self._backward_steps]
+        for slot, j in last_backward.items():
+            if slot not in heads:
+                after_backward[j].append(slot)
+        for step, slots in zip(self._steps, after_forward):
+            step.free_after_forward = tuple(slots)
+        for step, slots in zip(self._backward_steps, after_backward):
+            step.free_after_backward = tuple(slots)
 
     @classmethod
     def allocate(cls, symbol: Any, ctx: Any, grad_req: Any, type_dict: dict, shapes: dict,
@@ -338,57 +407,40 @@ class Executor:
                  group2ctx: dict | None = None) -> Executor:
         """``simple_bind``: infer every shape from the given input shapes and allocate arrays.
 
-        With ``group2ctx``, a variable tagged ``ctx_group='g'`` (``mx.AttrScope``) gets its
-        arrays on ``group2ctx['g']``; numpy computes everything alike, so this only labels them.
+        An array of ``shared_exec`` (or ``shared_buffer``) of the right shape is reused, unless
+        its shape is among the given ``shapes``. With ``group2ctx``, a variable tagged
+        ``ctx_group='g'`` (``mx.AttrScope``) gets its arrays on ``group2ctx['g']``; numpy
+        computes everything alike, so this only labels them.
         """
-        arg_names = symbol.list_arguments()
+        arg_names, aux_names = symbol.list_arguments(), symbol.list_auxiliary_states()
+        arg_shapes, aux_shapes = _simple_bind_shapes(symbol, shapes)
+        arg_types, aux_types = _simple_bind_types(symbol, type_dict, len(aux_names))
+        reqs = _grad_reqs(grad_req, arg_names)
         attrs = symbol.attr_dict() if group2ctx else {}
 
-        def ctx_of(name: str) -> Any:
-            return (group2ctx or {}).get(attrs.get(name, {}).get("__ctx_group__"), ctx)
+        def new(name: str, shape: tuple, dtype: Any) -> NDArray:
+            group = attrs.get(name, {}).get("__ctx_group__")
+            return NDArray(np.zeros(shape, dtype), (group2ctx or {}).get(group, ctx))
 
-        arg_shapes, _, aux_shapes = symbol.infer_shape_partial(**shapes)
-        missing = [n for n, s in zip(arg_names, arg_shapes) if not s]
-        missing += [n for n, s in zip(symbol.list_auxiliary_states(), aux_shapes) if not s]
-        if missing:
-            raise MXNetError(f"simple_bind: cannot infer the shapes of {missing}; "
-                             f"given shapes {shapes}. Provide them as keyword arguments.")
-        known_types = {n: dtype_np(t) for n, t in type_dict.items()}
-        arg_types, _, aux_types = symbol.infer_type(**{n: t for n, t in known_types.items()
-                                                       if n in symbol.list_inputs()})
-        if arg_types is None:
-            arg_types = [np.float32] * len(arg_names)
-            aux_types = [np.float32] * len(aux_shapes)
-        reqs = _grad_reqs(grad_req, arg_names)
-        shared = dict(shared_buffer or {})
-        if shared_exec is not None:
-            shared.update(shared_exec.arg_dict)
-
-        def reuse_or_new(name: str, shape: tuple, dtype: Any) -> NDArray:
-            old = shared.get(name)
-            if old is not None and old.shape == tuple(shape) and name not in shapes:
-                return old
-            array = NDArray(np.zeros(shape, dtype), ctx_of(name))
-            if shared_buffer is not None:
-                shared_buffer[name] = array
-            return array
-
-        args = [reuse_or_new(n, s, t) for n, s, t in zip(arg_names, arg_shapes, arg_types)]
-        grads = []
-        for name, array, req in zip(arg_names, args, reqs):
-            old = shared_exec.grad_dict.get(name) if shared_exec is not None else None
-            if req == "null":
-                grads.append(None)
-            elif old is not None and old.shape == array.shape and name not in shapes:
-                grads.append(old)
-            else:
-                grads.append(NDArray(np.zeros(array.shape, array._data.dtype), ctx_of(name)))
-        aux_old = shared_exec.aux_dict if shared_exec is not None else {}
+        old_args = {**(shared_buffer or {}), **(shared_exec.arg_dict if shared_exec else {})}
+        old_grads = shared_exec.grad_dict if shared_exec is not None else {}
+        args, grads = [], []
+        for name, shape, dtype, req in zip(arg_names, arg_shapes, arg_types, reqs):
+            arg = _reusable(old_args.get(name), shape, name in shapes)
+            if arg is None:
+                arg = new(name, shape, dtype)
+                if shared_buffer is not None:
+                    shared_buffer[name] = arg
+            grad = _reusable(old_grads.get(name), shape, name in shapes)
+            if grad is None and req != "null":
+                grad = new(name, shape, arg._data.dtype)
+            args.append(arg)
+            grads.append(grad if req != "null" else None)
+        old_aux = shared_exec.aux_dict if shared_exec is not None else {}
         aux = []
-        for name, shape, dtype in zip(symbol.list_auxiliary_states(), aux_shapes, aux_types):
-            old = aux_old.get(name)
-            aux.append(old if old is not None and old.shape == tuple(shape)
-                       else NDArray(np.zeros(shape, dtype), ctx_of(name)))
+        for name, shape, dtype in zip(aux_names, aux_shapes, aux_types):
+            old = _reusable(old_aux.get(name), shape, False)
+            aux.append(new(name, shape, dtype) if old is None else old)
         return cls(symbol, ctx, args, grads, reqs, aux)
 
     # ---- running ----------------------------------------------------------------------------
@@ -403,49 +455,29 @@ class Executor:
         **kwargs : NDArray or numpy array
             New values for arguments, copied in before computing, e.g. ``data=batch``.
         """
-        for name, value in kwargs.items():
-            if name not in self.arg_dict:
-                raise MXNetError(f"forward: {name!r} is not an argument; arguments are "
-                                 f"{list(self.arg_dict)}")
-            target = self.arg_dict[name]
-            source = value._data if isinstance(value, NDArray) else np.asarray(value)
-            if source.shape != target.shape:
-                raise MXNetError(f"forward: {name!r} has shape {source.shape}, the executor "
-                                 f"was bound with {target.shape}")
-            np.copyto(target._data, source, casting="unsafe")
+        self._copy_in(kwargs)
         # let the last pass's tensors and gradients go before computing new ones, so that a
         # batch never holds two sets of activations
-        values = self._values = [None] * len(self._values)
+        values = self._values = [None] * self._num_slots
         self._grads, self._sent = [], {}
         for slot, array in self._var_slots:
             values[slot] = array._data
-        monitor = self._monitor
         lean = self._lean_pass = not self.keep_intermediates
         # as in MXNet, backward may follow an inference forward too (is_train only changes what
         # operators such as Dropout compute), so an executor with gradients keeps what it reads
-        keep = is_train or bool(self._backward_steps)
-        self._backward_ready = keep or not lean
+        self._backward_ready = is_train or bool(self._backward_steps) or not lean
+        watched = self._monitor is not None or self.recorder is not None
         for step in self._steps:
-            outputs = step.op.forward(is_train, step.gather_inputs(values),
-                                      [a._data for a in step.aux] if step.aux else [])
-            slots = step.outputs
-            if len(slots) == 1:
-                values[slots[0]] = outputs[0]
-            else:
-                for slot, out in zip(slots, outputs):
-                    values[slot] = out
-                step.output_kinds = [(out.shape, out.dtype) for out in outputs]
-            if monitor is not None:
-                self._report(step)
-            if lean:  # let go of what no later step and no backward will read
-                for slot in step.free_after_train if keep else step.free_after_inference:
+            inputs = [values[s] for s in step.inputs]
+            outputs = step.op.forward(is_train, inputs, step.aux_values())
+            for slot, value in zip(step.outputs, outputs):
+                values[slot] = value
+            if watched:
+                self._watch_forward(step, inputs, outputs)
+            if lean:
+                for slot in step.free_after_forward:
                     values[slot] = None
-        for array, slot in zip(self.outputs, self._head_slots):
-            value = values[slot]
-            if array._data.shape == value.shape and array._data.dtype == value.dtype:
-                array._data[...] = value  # the memory bind gave the output (reshape shares it)
-            else:
-                array._data = value
+        self._write_outputs(values)
         return self.outputs
 
     def backward(self, out_grads: Any = None, is_train: bool = True) -> None:
@@ -456,71 +488,90 @@ class Executor:
         out_grads : NDArray or list of NDArray, optional
             Gradients of the outputs; loss layers ignore them, others default to ones.
         """
-        values = self._values
-        if values[self._head_slots[0]] is None:
-            # MXNet runs backward on whatever its buffers hold; teachmod has none yet, so it
-            # runs the forward pass the gradients belong to, and says so
-            warnings.warn("backward: no forward pass has run on this executor; teachmod runs "
-                          "forward(is_train=True) first", stacklevel=2)
-            self.forward(is_train=True)
-            values = self._values
-        if not self._backward_ready:
-            raise MXNetError("backward: the last forward let go of the tensors backward reads "
-                             "(it ran with is_train=False, or a backward already used them); "
-                             "run forward(is_train=True) again, or set keep_intermediates = True "
-                             "on the executor to keep every tensor")
-        if isinstance(out_grads, NDArray):
-            out_grads = [out_grads]
-        grads: list[np.ndarray | None] = [None] * len(values)
-        for i, slot in enumerate(self._head_slots):
-            given = out_grads[i] if out_grads is not None and i < len(out_grads) else None
-            if given is not None:
-                grads[slot] = given._data if isinstance(given, NDArray) else np.asarray(given)
-            else:
-                # the default head gradient is ones (loss layers ignore it); keep one array
-                ones = self._head_ones[i]
-                if ones is None or ones.shape != values[slot].shape:
-                    ones = self._head_ones[i] = np.ones_like(values[slot])
-                grads[slot] = ones
-        self._grads = grads  # kept for inspection (gradients_by_name)
-        self._sent = sent = {}  # and what each step's backward returned (gradients_sent)
+        values = self._values_for_backward()
+        grads = self._grads = self._head_gradients(out_grads, values)
+        self._sent = sent = {}  # what each step's backward returned (gradients_sent)
         needs = self._slot_needs_grad
         lean = self._lean_pass
         self._backward_ready = not lean  # a lean backward lets go of what it read
+        watched = self._monitor is not None or self.recorder is not None
         for step in self._backward_steps:
-            outputs = step.outputs
-            if len(outputs) == 1:
-                out_grad = grads[outputs[0]]
-                if out_grad is None:
-                    continue  # nothing downstream of this step needs a gradient
-                out_grads_step = [out_grad]
-            else:
-                out_grads_step = [grads[s] for s in outputs]
-                missing = [i for i, g in enumerate(out_grads_step) if g is None]
-                if len(missing) == len(out_grads_step):
-                    continue
-                kinds = step.output_kinds  # (an operator may compute fewer than it lists)
-                for i in missing:  # an unused output of a multi-output operator
-                    out_grads_step[i] = np.zeros(*kinds[i]) if i < len(kinds) else None
-            inputs = step.inputs
-            in_grads = step.op.backward(out_grads_step, step.gather_inputs(values),
-                                        step.gather_outputs(values),
-                                        [a._data for a in step.aux] if step.aux else [])
-            if self._monitor is not None:
-                self._report_backward(step, in_grads)
-            for slot, grad in zip(inputs, in_grads):
-                if grad is None or not needs[slot]:
-                    continue
-                # gradients of a tensor used by several operators add up
-                have = grads[slot]
-                grads[slot] = grad if have is None else have + grad
+            arriving = [grads[s] for s in step.outputs]
+            if len(arriving) > 1:
+                arriving = _with_zeros(step, arriving)
+            if arriving is None or arriving[0] is None:
+                continue  # nothing downstream of this step needs a gradient
+            in_grads = step.op.backward(arriving, [values[s] for s in step.inputs],
+                                        [values[s] for s in step.outputs], step.aux_values())
+            if watched:
+                self._watch_backward(step, in_grads, [grads[s] for s in step.outputs])
+            for slot, grad in zip(step.inputs, in_grads):
+                if grad is not None and needs[slot]:
+                    have = grads[slot]  # the gradients of a tensor used twice add up
+                    grads[slot] = grad if have is None else have + grad
             if lean:  # the step's output gradients are consumed; its last readers are done
-                for slot in outputs:
+                for slot in step.outputs:
                     grads[slot] = None
                 for slot in step.free_after_backward:
                     values[slot] = None
             else:
                 sent[step.name] = in_grads
+        self._store_gradients(grads)
+
+    def _copy_in(self, arrays: dict[str, Any]) -> None:
+        """Copy ``forward``'s keyword arguments into the argument arrays."""
+        for name, value in arrays.items():
+            if name not in self.arg_dict:
+                raise MXNetError(f"forward: {name!r} is not an argument; arguments are "
+                                 f"{list(self.arg_dict)}")
+            target = self.arg_dict[name]
+            source = value._data if isinstance(value, NDArray) else np.asarray(value)
+            if source.shape != target.shape:
+                raise MXNetError(f"forward: {name!r} has shape {source.shape}, the executor "
+                                 f"was bound with {target.shape}")
+            np.copyto(target._data, source, casting="unsafe")
+
+    def _write_outputs(self, values: list[np.ndarray | None]) -> None:
+        for array, slot in zip(self.outputs, self._head_slots):
+            value = values[slot]
+            if array._data.shape == value.shape and array._data.dtype == value.dtype:
+                array._data[...] = value  # the memory bind gave the output (reshape shares it)
+            else:
+                array._data = value
+
+    def _values_for_backward(self) -> list[np.ndarray | None]:
+        if self._values[self._head_slots[0]] is None:
+            # MXNet runs backward on whatever its buffers hold; teachmod has none yet, so it
+            # runs the forward pass the gradients belong to, and says so
+            warnings.warn("backward: no forward pass has run on this executor; teachmod runs "
+                          "forward(is_train=True) first", stacklevel=3)
+            self.forward(is_train=True)
+        if not self._backward_ready:
+            raise MXNetError("backward: the last forward let go of the tensors backward reads "
+                             "(it ran with is_train=False, or a backward already used them); "
+                             "run forward(is_train=True) again, or set keep_intermediates = True "
+                             "on the executor to keep every tensor")
+        return self._values
+
+    def _head_gradients(self, out_grads: Any,
+                        values: list[np.ndarray | None]) -> list[np.ndarray | None]:
+        """A gradient table with the head gradients in place: those given, else ones (which
+        loss layers ignore; made once, at bind time)."""
+        if isinstance(out_grads, NDArray):
+            out_grads = [out_grads]
+        grads: list[np.ndarray | None] = [None] * len(values)
+        for i, slot in enumerate(self._head_slots):
+            given = out_grads[i] if out_grads is not None and i < len(out_grads) else None
+            if given is None:
+                ones = self._ones[i]  # (an output inference could not tell gets its own)
+                grads[slot] = ones if ones.shape == values[slot].shape else np.ones_like(
+                    values[slot])
+            else:
+                grads[slot] = given._data if isinstance(given, NDArray) else np.asarray(given)
+        return grads
+
+    def _store_gradients(self, grads: list[np.ndarray | None]) -> None:
+        """Write (or add) each argument's gradient into its gradient array."""
         for slot, target, add in self._grad_targets:
             grad = grads[slot]
             if grad is None:
@@ -531,7 +582,25 @@ class Executor:
             else:
                 target._data[...] = grad  # casts like np.copyto(casting="unsafe"), but quicker
 
-    # ---- inspection --------------------------------------------------------------------------
+    # ---- watching a pass ----------------------------------------------------------------------
+    @property
+    def plan(self) -> tuple[PlanStep, ...]:
+        """The steps ``forward`` runs, in order (``backward`` runs those with
+        ``needs_backward``, in reverse)."""
+        return tuple(self._steps)
+
+    @contextlib.contextmanager
+    def record(self) -> Iterator[Recording]:
+        """Record the passes run inside the block: ``with ex.record() as rec: ex.forward()``;
+        then ``rec.forward`` and ``rec.backward`` hold a :class:`StepRecord` per step, with
+        copies of the arrays."""
+        recording, before = Recording(), self.recorder
+        self.recorder = recording
+        try:
+            yield recording
+        finally:
+            self.recorder = before
+
     def set_monitor_callback(self, callback: Callable[[str, NDArray], None],
                              monitor_all: bool = False) -> None:
         """Call ``callback(name, array)`` for every operator output (and input, with
@@ -539,24 +608,35 @@ class Executor:
         self._monitor = callback
         self._monitor_all = monitor_all
 
-    def _report(self, step: _Step) -> None:
-        if self._monitor_all:
-            for slot, arg in zip(step.inputs, step.op.list_arguments()):
-                self._monitor(f"{step.name}_{arg}", NDArray(self._values[slot], self._ctx))
-        for slot, name in zip(step.outputs, step.output_names):
-            self._monitor(name, NDArray(self._values[slot], self._ctx))
+    def _watch_forward(self, step: PlanStep, inputs: list[np.ndarray],
+                       outputs: list[np.ndarray]) -> None:
+        if self._monitor is not None:
+            if self._monitor_all:
+                for value, arg in zip(inputs, step.op.list_arguments()):
+                    self._monitor(f"{step.name}_{arg}", NDArray(value, self._ctx))
+            for value, name in zip(outputs, step.output_names):
+                self._monitor(name, NDArray(value, self._ctx))
+        if self.recorder is not None:
+            self.recorder(StepRecord("forward", step, inputs, list(outputs)))
 
-    def _report_backward(self, step: _Step, in_grads: list) -> None:
+    def _watch_backward(self, step: PlanStep, in_grads: list[np.ndarray | None],
+                        arrived: list[np.ndarray | None]) -> None:
         """Report a backward step's gradients under MXNet's names, ``<node>_backward_output``
-        (``..._output0``, ``..._output1``... for several inputs); zeros where none is needed."""
-        several = len(step.inputs) > 1
-        for i, (slot, grad) in enumerate(zip(step.inputs, in_grads)):
-            if grad is None:
-                value = self._values[slot]
-                grad = np.zeros(value.shape if value is not None else (0,), np.float32)
-            name = f"{step.name}_backward_output{i if several else ''}"
-            self._monitor(name, NDArray(np.asarray(grad), self._ctx))
+        (``..._output0``, ``..._output1``... for several inputs; zeros where none is needed),
+        and give the recorder its record (``arrived``: None where no gradient came, and the
+        operator got zeros)."""
+        if self._monitor is not None:
+            several = len(step.inputs) > 1
+            for i, (slot, grad) in enumerate(zip(step.inputs, in_grads)):
+                if grad is None:
+                    value = self._values[slot]
+                    grad = np.zeros(value.shape if value is not None else (0,), np.float32)
+                name = f"{step.name}_backward_output{i if several else ''}"
+                self._monitor(name, NDArray(np.asarray(grad), self._ctx))
+        if self.recorder is not None:
+            self.recorder(StepRecord("backward", step, list(in_grads), arrived))
 
+    # ---- inspection --------------------------------------------------------------------------
     def _require_kept(self, what: str) -> None:
         if self._lean_pass:
             raise MXNetError(
@@ -564,7 +644,7 @@ class Executor:
                 f"others as soon as they were used, to save memory. Set "
                 f"keep_intermediates = True on this executor (with a Module: "
                 f"mod._exec_group.execs[0]) and run forward/backward again to keep every tensor "
-                f"and gradient; mx.viz.step_through(mod, batch) does that for you")
+                f"and gradient, or record the pass with executor.record()")
 
     def values_by_name(self) -> dict[str, NDArray]:
         """Every tensor of the last forward pass, by name: inputs (``data``, ``fc1_weight``)
@@ -670,23 +750,15 @@ class Executor:
         pass -- forward, then backward if this executor runs one -- when each tensor is let
         go as the memory plan says (arguments, their gradients and auxiliary states are not
         counted: the caller owns them)."""
-        given = {n: a.shape for n, a in zip(self._symbol.list_arguments(), self.arg_arrays)}
-        given.update({n: a.shape for n, a in zip(self._symbol.list_auxiliary_states(),
-                                                 self.aux_arrays)})
-        types = {n: a._data.dtype for n, a in zip(self._symbol.list_arguments(), self.arg_arrays)}
-        shapes, dtypes = self._symbol._infer(given, "shape"), self._symbol._infer(types, "type")
-        size = {slot: math.prod(shapes.get(entry, ()))
-                * np.dtype(dtypes.get(entry, "float32")).itemsize
-                for entry, slot in self._slot_of.items()}
-        training = bool(self._backward_steps)
+        size = self._slot_bytes
         live: dict[int, int] = {}  # slot -> bytes of the tensors held now
         peak = 0
         for step in self._steps:
             live.update({slot: size[slot] for slot in step.outputs})
             peak = max(peak, sum(live.values()))
-            for slot in step.free_after_train if training else step.free_after_inference:
+            for slot in step.free_after_forward:
                 live.pop(slot, None)
-        grads = {slot: size[slot] for slot in self._head_slots if training}
+        grads = {slot: size[slot] for slot in self._head_slots if self._backward_steps}
         produced = {slot for step in self._steps for slot in step.outputs}
         for step in self._backward_steps:
             grads.update({s: size[s] for s in step.inputs if s in produced})
@@ -706,3 +778,41 @@ class Executor:
                          f"outputs={step.outputs}")
         lines.append(f"Total {self._peak_bytes() >> 20} MB allocated")
         return "\n".join(lines)
+
+
+def _with_zeros(step: PlanStep, arriving: list[np.ndarray | None]) -> list[np.ndarray] | None:
+    """The gradients arriving at the outputs of a multi-output step, or None when none does.
+    An output no gradient came to (one nothing downstream uses) gets zeros."""
+    missing = [i for i, grad in enumerate(arriving) if grad is None]
+    if len(missing) == len(arriving):
+        return None
+    for i in missing:
+        kind = step.output_kinds[i]
+        if kind is not None:
+            arriving[i] = np.zeros(*kind)
+    return arriving
+
+
+def _simple_bind_shapes(symbol: Any, shapes: dict) -> tuple[list, list]:
+    """The argument and aux shapes ``simple_bind`` infers from the given input shapes."""
+    arg_shapes, _, aux_shapes = symbol.infer_shape_partial(**shapes)
+    missing = [n for n, s in zip(symbol.list_arguments(), arg_shapes) if not s]
+    missing += [n for n, s in zip(symbol.list_auxiliary_states(), aux_shapes) if not s]
+    if missing:
+        raise MXNetError(f"simple_bind: cannot infer the shapes of {missing}; "
+                         f"given shapes {shapes}. Provide them as keyword arguments.")
+    return arg_shapes, aux_shapes
+
+
+def _simple_bind_types(symbol: Any, type_dict: dict, num_aux: int) -> tuple[list, list]:
+    """The argument and aux types from ``type_dict`` (float32 where nothing tells)."""
+    known = {n: dtype_np(t) for n, t in type_dict.items() if n in symbol.list_inputs()}
+    arg_types, _, aux_types = symbol.infer_type(**known)
+    if arg_types is None:
+        return [np.float32] * len(symbol.list_arguments()), [np.float32] * num_aux
+    return arg_types, aux_types
+
+
+def _reusable(old: NDArray | None, shape: tuple, given: bool) -> NDArray | None:
+    """``old`` if a new executor may share it: it has the shape, which was not given anew."""
+    return old if old is not None and not given and old.shape == tuple(shape) else None

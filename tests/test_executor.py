@@ -142,6 +142,11 @@ def book_cnn():
     return mx.sym.SoftmaxOutput(fc, name="softmax")
 
 
+def held_tensors(ex):
+    """The names of the tensors the executor holds now (white-box: the memory plan at work)."""
+    return [ex._slot_names[slot] for slot, value in enumerate(ex._values) if value is not None]
+
+
 def test_lean_passes_let_go_of_what_backward_does_not_read():
     rng = np.random.default_rng(0)
     data, label = rng.standard_normal((2, 3, 6, 6)), np.array([0.0, 1.0])
@@ -155,8 +160,7 @@ def test_lean_passes_let_go_of_what_backward_does_not_read():
     held = {}
     for ex in (lean, kept):
         ex.forward(is_train=True, data=data, softmax_label=label)
-        held[id(ex)] = {ex._slot_names[slot] for slot, value in enumerate(ex._values)
-                        if value is not None}
+        held[id(ex)] = held_tensors(ex)
         ex.backward()
     # the same gradients, whether or not the pass let tensors go
     for name in lean.grad_dict:
@@ -166,9 +170,7 @@ def test_lean_passes_let_go_of_what_backward_does_not_read():
     assert "fc1_output" not in held[id(lean)]  # SoftmaxOutput's backward reads its output
     assert "pool1_output" in held[id(lean)]  # FullyConnected's backward reads its data
     # after backward nothing intermediate is left but the outputs
-    assert [lean._slot_names[slot] for slot, value in enumerate(lean._values)
-            if value is not None and lean._slot_names[slot].endswith("_output")] \
-        == ["softmax_output"]
+    assert [n for n in held_tensors(lean) if n.endswith("_output")] == ["softmax_output"]
     with pytest.raises(MXNetError, match="keep_intermediates = True"):
         lean.values_by_name()
     with pytest.raises(MXNetError, match="keep_intermediates = True"):
@@ -181,8 +183,7 @@ def test_lean_passes_let_go_of_what_backward_does_not_read():
 def test_inference_passes_keep_nothing_but_the_outputs():
     ex = small_net().simple_bind(mx.cpu(), data=(4, 6), grad_req="null")
     out = ex.forward(data=np.ones((4, 6)))[0].asnumpy()
-    assert [ex._slot_names[s] for s, v in enumerate(ex._values)
-            if v is not None and ex._slot_names[s].endswith("_output")] == ["softmax_output"]
+    assert [n for n in held_tensors(ex) if n.endswith("_output")] == ["softmax_output"]
     ex.keep_intermediates = True
     np.testing.assert_array_equal(ex.forward(data=np.ones((4, 6)))[0].asnumpy(), out)
     assert ex.values_by_name()["act_output"].shape == (4, 5)
@@ -228,8 +229,9 @@ def test_reshape_shares_memory_as_mxnet_does():
         net.simple_bind(mx.cpu(), x=(5, 4)).reshape(x=(5, 2))  # fc_weight would change
 
 
-@pytest.mark.parametrize("setting, tuned", [("0", False), ("off", False), ("", True)])
-def test_keep_heap_switch(monkeypatch, setting, tuned):
+@pytest.mark.parametrize("setting, tuned", [("1", True), ("on", True), ("", False),
+                                             ("0", False)])
+def test_keep_heap_is_opt_in(monkeypatch, setting, tuned):
     import platform
 
     from teachmod import executor
@@ -244,7 +246,7 @@ def test_keep_heap_switch(monkeypatch, setting, tuned):
     monkeypatch.setattr(executor, "_MALLOC_TUNED", False)
     monkeypatch.setattr(executor.ctypes, "CDLL", lambda name: FakeLibc())
     monkeypatch.setenv("TEACHMOD_KEEP_HEAP", setting)
-    executor._reuse_freed_memory()
+    small_net().simple_bind(mx.cpu(), data=(4, 6))
     assert bool(calls) == tuned
 
 
@@ -272,3 +274,58 @@ def test_lean_and_kept_passes_give_the_same_bits(graph):
         np.testing.assert_array_equal(ours.asnumpy(), theirs.asnumpy())
     for name, grad in lean.grad_dict.items():
         np.testing.assert_array_equal(grad.asnumpy(), kept.grad_dict[name].asnumpy(), name)
+
+
+def test_a_recording_holds_each_step_of_a_pass_as_a_kept_pass_does():
+    rng = np.random.default_rng(1)
+    data, label = rng.standard_normal((2, 3, 6, 6)), np.array([0.0, 1.0])
+    ex = book_cnn().simple_bind(mx.cpu(), data=(2, 3, 6, 6))
+    ex.copy_params_from({n: mx.nd.array(rng.standard_normal(a.shape))
+                         for n, a in ex.arg_dict.items() if n.endswith("weight")})
+    aux = {n: a.asnumpy() for n, a in ex.aux_dict.items()}
+    with ex.record() as rec:
+        ex.forward(is_train=True, data=data, softmax_label=label)
+        ex.backward()
+    assert ex.recorder is None  # the block is over
+    assert [r.step.name for r in rec.forward] == [s.name for s in ex.plan]
+    assert [r.step.name for r in rec.backward] == [s.name for s in reversed(ex.plan)]
+    pool = next(r for r in rec.forward if r.step.name == "pool1")
+    assert pool.step.output_names == ("pool1_output", "pool1_workspace")
+    assert len(pool.outputs) == 1  # the workspace is listed, never computed
+    for name, value in aux.items():
+        ex.aux_dict[name][:] = value
+    ex.keep_intermediates = True
+    ex.forward(is_train=True, data=data, softmax_label=label)
+    ex.backward()
+    values, grads, sent = ex.values_by_name(), ex.gradients_by_name(), ex.gradients_sent()
+    for r in rec.forward:
+        for name, value in zip(r.step.input_names + r.step.output_names, r.inputs + r.outputs):
+            np.testing.assert_array_equal(value, values[name].asnumpy(), name)
+    for r in rec.backward:
+        for name, grad in zip(r.step.output_names, r.outputs):
+            if grad is not None:
+                np.testing.assert_array_equal(grad, grads[name].asnumpy(), name)
+        for mine, theirs in zip(r.inputs, sent[r.step.name]):
+            assert (mine is None) == (theirs is None)
+            if mine is not None:
+                np.testing.assert_array_equal(mine, theirs.asnumpy())
+
+
+def test_a_module_reshaped_for_another_batch_keeps_what_watched_its_executor():
+    data = mx.sym.Variable("data")
+    net = mx.sym.SoftmaxOutput(mx.sym.FullyConnected(data, num_hidden=3, name="fc"),
+                               name="softmax")
+    mod = mx.mod.Module(net)
+    mod.bind(data_shapes=[("data", (8, 5))], label_shapes=[("softmax_label", (8,))])
+    mod.init_params()
+    mod._exec_group.execs[0].keep_intermediates = True
+    seen = []
+    mod._exec_group.execs[0].set_monitor_callback(lambda name, arr: seen.append(arr.shape))
+    small = mx.io.DataBatch(data=[mx.nd.ones((4, 5))], label=[mx.nd.zeros((4,))])
+    with mod._exec_group.record() as rec:
+        mod.forward_backward(small)
+    ex = mod._exec_group.execs[0]
+    assert ex.arg_dict["data"].shape == (4, 5) and ex.recorder is None
+    assert ex.values_by_name()["fc_output"].shape == (4, 3)  # kept on the new executor
+    assert (4, 3) in seen
+    assert [r.outputs[0].shape for r in rec.forward] == [(4, 3), (4, 3)]

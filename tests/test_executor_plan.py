@@ -34,7 +34,7 @@ def test_no_backward_runs_below_a_blockgrad():
     y = mx.sym.Variable("y")
     net = mx.sym.stop_gradient(mx.sym.exp(x, name="e")) * y
     ex = net.simple_bind(mx.cpu(), x=(3,), y=(3,))
-    assert [s.name for s in ex._backward_steps] == [net.name]
+    assert [s.name for s in ex.plan if s.needs_backward] == [net.name]
     ex.arg_dict["x"][:] = 1.0
     ex.grad_dict["x"][:] = 5.0  # written as zeros: no gradient reaches x
     ex.forward(is_train=True)

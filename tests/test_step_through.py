@@ -73,7 +73,7 @@ def test_mlp_steps_forward_then_backward(mlp):
 
 def test_cnn_steps_visit_every_node_once_each_way(cnn):
     mod, _, walk = cnn
-    nodes = [s.name for s in executor(mod)._steps]
+    nodes = [s.name for s in executor(mod).plan]
     assert nodes == ["conv", "bn", "activation0", "pooling0", "flatten0", "fullyconnected0",
                      "softmaxoutput0"]
     assert [s.node for s in walk.forward_steps()] == nodes
@@ -95,8 +95,23 @@ def test_tensor_roles_and_names(mlp):
 
 
 # ---- the values are the executor's ----------------------------------------------------------
-def check_forward_values(mod, walk):
-    values = executor(mod).values_by_name()
+def kept_pass(mod, batch):
+    """The module's executor after running ``batch`` again keeping every tensor (the
+    moving averages put back as they were), to compare a walk with."""
+    exe = executor(mod)
+    aux = {n: a.asnumpy() for n, a in exe.aux_dict.items()}
+    exe.keep_intermediates = True
+    try:
+        mod.forward_backward(batch)
+    finally:
+        exe.keep_intermediates = False
+        for name, value in aux.items():
+            exe.aux_dict[name][:] = value
+    return exe
+
+
+def check_forward_values(mod, batch, walk):
+    values = kept_pass(mod, batch).values_by_name()
     for step in walk.forward_steps():
         for tensor in step.inputs + step.outputs:
             if tensor.role.endswith("(aux)") or tensor.value is None:
@@ -105,8 +120,8 @@ def check_forward_values(mod, walk):
                                           err_msg=f"{step.node} {tensor.name}")
 
 
-def check_backward_gradients(mod, walk):
-    exe = executor(mod)
+def check_backward_gradients(mod, batch, walk):
+    exe = kept_pass(mod, batch)
     grads = exe.gradients_by_name()
     sent = exe.gradients_sent()
     for step in walk.backward_steps():
@@ -122,16 +137,16 @@ def check_backward_gradients(mod, walk):
 
 
 def test_mlp_values_and_gradients_equal_the_executors(mlp):
-    mod, _, walk = mlp
-    check_forward_values(mod, walk)
-    check_backward_gradients(mod, walk)
+    mod, batch, walk = mlp
+    check_forward_values(mod, batch, walk)
+    check_backward_gradients(mod, batch, walk)
     np.testing.assert_array_equal(walk[3].outputs[0].value, mod.get_outputs()[0].asnumpy())
 
 
 def test_cnn_values_and_gradients_equal_the_executors(cnn):
-    mod, _, walk = cnn
-    check_forward_values(mod, walk)
-    check_backward_gradients(mod, walk)
+    mod, batch, walk = cnn
+    check_forward_values(mod, batch, walk)
+    check_backward_gradients(mod, batch, walk)
 
 
 def test_mlp_parameter_gradients_are_grad_dict(mlp):
@@ -219,6 +234,35 @@ def test_symbol_with_arrays_equals_the_module(mlp):
             assert x.name == y.name
             if x.value is not None:
                 np.testing.assert_allclose(x.value, y.value, rtol=1e-6, atol=1e-7)
+
+
+def test_a_batch_of_another_size_is_walked_on_the_executor_that_ran_it():
+    mod, batch = module_and_batch("mlp", (8, 16))
+    mod.forward_backward(batch)  # the executor bound for 8 has run a pass of its own
+    small = mx.io.DataBatch(data=[batch.data[0][:4]], label=[batch.label[0][:4]])
+    walk = mx.viz.step_through(mod, small)
+    assert walk.examples == 4 and walk.shapes["data"] == (4, 16)
+    np.testing.assert_array_equal(walk[0].inputs[0].value, small.data[0].asnumpy())
+    for step in walk.forward_steps():
+        for tensor in step.outputs:
+            assert tensor.note == "" and tensor.value.shape[0] == 4, (step.node, tensor)
+    # the same numbers as a module bound for 4 from the start
+    arg_params, aux_params = mod.get_params()
+    again = mx.viz.step_through(mod.symbol, data=small.data[0], softmax_label=small.label[0],
+                                arg_params=arg_params, aux_params=aux_params)
+    for a, b in zip(walk, again):
+        for x, y in zip(a.inputs + a.outputs, b.inputs + b.outputs):
+            assert (x.name, x.note) == (y.name, y.note)
+            if x.value is not None:
+                np.testing.assert_array_equal(x.value, y.value)
+
+
+def test_an_output_the_operator_never_computes_says_so(cnn):
+    _, _, walk = cnn
+    pool = next(s for s in walk.forward_steps() if s.node == "pooling0")
+    assert [(t.role, t.value is None) for t in pool.outputs] == [("output", False),
+                                                                  ("workspace", True)]
+    assert "returns none" in pool.outputs[1].note
 
 
 def test_a_data_iterator_gives_its_first_batch():

@@ -9,12 +9,14 @@ that of each output where 'N' is in the output's ``__layout__`` attribute (axis 
 """
 from __future__ import annotations
 
+import contextlib
 import logging
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 
 from ..base import MXNetError
+from ..executor import Recording
 from ..io import DataDesc
 from ..ndarray.ndarray import NDArray, concatenate
 
@@ -143,7 +145,9 @@ class DataParallelExecutorGroup:
 
     def bind_exec(self, data_shapes: list[DataDesc], label_shapes: list[DataDesc] | None,
                   shared_group: DataParallelExecutorGroup | None = None) -> None:
-        """Create one executor per context for these input shapes."""
+        """Create one executor per context for these input shapes. Executors that replace
+        this group's own (a reshape) keep what watched them: ``keep_intermediates``, a
+        monitor, and the recorder of ``record``."""
         self.data_shapes = list(data_shapes)
         self.label_shapes = list(label_shapes or [])
         self.data_layouts = [_batch_axis(d.layout) for d in self.data_shapes]
@@ -154,19 +158,30 @@ class DataParallelExecutorGroup:
         data_names = [d.name for d in self.data_shapes]
         self.label_names = [d.name for d in self.label_shapes]
         reqs = self._grad_reqs(data_names)
-        types = {d.name: d.dtype for d in self.data_shapes + self.label_shapes}
         old_execs = shared_group.execs if shared_group is not None else self.execs
-        execs = []
-        for k, (ctx, part) in enumerate(zip(self.contexts, self.slices)):
-            size = part.stop - part.start
-            shapes = {d.name: _sliced_shape(d.shape, axis, size) for d, axis in
-                      zip(self.data_shapes + self.label_shapes,
-                          self.data_layouts + self.label_layouts)}
-            shared = old_execs[k] if k < len(old_execs) else None
-            execs.append(self.symbol.simple_bind(ctx, grad_req=[reqs[n] for n in self.arg_names],
-                                                 type_dict=types, shared_exec=shared,
-                                                 group2ctx=self.group2ctxs[k], **shapes))
+        execs = [self._bind_one(k, reqs, old_execs[k] if k < len(old_execs) else None)
+                 for k in range(len(self.contexts))]
+        if shared_group is self:
+            for old, new in zip(old_execs, execs):
+                _carry_watchers(old, new)
         self.execs = execs
+        self._collect_arrays(data_names, reqs)
+
+    def _bind_one(self, k: int, reqs: dict[str, str], shared: Any) -> Any:
+        """The executor of context ``k`` for its share of the batch."""
+        part = self.slices[k]
+        descs = self.data_shapes + self.label_shapes
+        shapes = {d.name: _sliced_shape(d.shape, axis, part.stop - part.start)
+                  for d, axis in zip(descs, self.data_layouts + self.label_layouts)}
+        return self.symbol.simple_bind(self.contexts[k],
+                                       grad_req=[reqs[n] for n in self.arg_names],
+                                       type_dict={d.name: d.dtype for d in descs},
+                                       shared_exec=shared, group2ctx=self.group2ctxs[k],
+                                       **shapes)
+
+    def _collect_arrays(self, data_names: list[str], reqs: dict[str, str]) -> None:
+        """Each array by name across the executors (one entry per context)."""
+        execs = self.execs
         self.param_arrays = [[e.arg_dict[n] for e in execs] for n in self.param_names]
         self.grad_arrays = [[e.grad_dict.get(n) for e in execs] for n in self.param_names]
         self.aux_arrays = [[e.aux_dict[n] for e in execs] for n in self.aux_names]
@@ -177,6 +192,18 @@ class DataParallelExecutorGroup:
         # an input bound with grad_req 'null' has no gradient: None, as MXNet reports it
         self.input_grad_arrays = ([[e.grad_dict[n] if reqs[n] != "null" else None for e in execs]
                                    for n in data_names] if self.inputs_need_grad else [])
+
+    @contextlib.contextmanager
+    def record(self) -> Iterator[Recording]:
+        """Record the passes of the first context's executor inside the block (see
+        ``Executor.record``), also when a batch of another size rebinds it on the way."""
+        recording = Recording()
+        before = self.execs[0].recorder
+        self.execs[0].recorder = recording
+        try:
+            yield recording
+        finally:
+            self.execs[0].recorder = before
 
     def reshape(self, data_shapes: list[DataDesc], label_shapes: list[DataDesc] | None) -> None:
         """Rebind for new input shapes, keeping the parameter arrays."""
@@ -304,6 +331,14 @@ class DataParallelExecutorGroup:
         """Let ``monitor`` watch every executor."""
         for executor in self.execs:
             monitor.install(executor)
+
+
+def _carry_watchers(old: Any, new: Any) -> None:
+    """Give the executor that replaces ``old`` for a new batch shape what watched ``old``."""
+    new.keep_intermediates = old.keep_intermediates
+    new.recorder = old.recorder
+    if old._monitor is not None:
+        new.set_monitor_callback(old._monitor, old._monitor_all)
 
 
 def _sliced_shape(shape: tuple, axis: int, size: int) -> tuple:

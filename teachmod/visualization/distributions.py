@@ -39,7 +39,7 @@ def _from_executor(executor: Any, kind: str) -> dict[str, np.ndarray]:
         return {k: v.asnumpy() for k, v in executor.arg_dict.items() if k.endswith("_weight")}
     if kind == "gradient":
         return {k: v.asnumpy() for k, v in executor.grad_dict.items() if k.endswith("_weight")}
-    outputs = {step.output_names[0] for step in executor._steps}
+    outputs = {step.output_names[0] for step in executor.plan}
     executor._require_kept(f"plot_distributions(kind={kind!r})")
     found = executor.values_by_name() if kind == "output" else executor.gradients_by_name()
     return {k: v.asnumpy() for k, v in found.items() if k in outputs}

@@ -1,7 +1,7 @@
 """``step_through``: one batch through the network, node by node, forward and then backward.
 
-It runs one real forward and backward pass of a Module and keeps a copy of what the executor
-computed: each operator's inputs and outputs on the way forward, and on the way back the
+It runs one real forward and backward pass of a Module and records it with the executor's
+``record()``: each operator's inputs and outputs on the way forward, and on the way back the
 gradient arriving at each output and the gradient the operator's ``backward`` sent to each
 input. Nothing is recomputed here; every number comes from ``teachmod/executor.py``.
 
@@ -28,7 +28,7 @@ from ..symbol.symbol import Symbol
 if TYPE_CHECKING:
     import graphviz
 
-    from ..executor import Executor
+    from ..executor import PlanStep, Recording, StepRecord
 
 __all__ = ["step_through", "StepThrough", "Step", "Tensor"]
 
@@ -281,81 +281,81 @@ class StepThrough:
 
 
 # ---- recording ------------------------------------------------------------------------------
-def _copies(arrays: dict[str, NDArray]) -> dict[str, np.ndarray]:
-    return {name: array.asnumpy() for name, array in arrays.items()}
+_NOT_COMPUTED = "not computed: the operator lists this output, as MXNet does, but returns none"
 
 
-def record(executor: Executor, backward: bool,
-           aux_before: dict[str, np.ndarray] | None = None) -> list[Step]:
-    """The steps of the executor's last forward (and backward) pass, with copies of its
-    values (``values_by_name``), the gradients at every tensor (``gradients_by_name``) and
-    what each backward returned (``gradients_sent``). ``aux_before`` are the auxiliary
-    states (BatchNorm's moving averages) as they were before the forward, which updated them."""
-    values = _copies(executor.values_by_name())
-    aux_note = ""
-    if aux_before:
-        values.update(aux_before)
-        aux_note = "as before this batch; the forward updates it"
-    grads = _copies(executor.gradients_by_name()) if backward else {}
-    sent = ({name: [None if g is None else g.asnumpy() for g in gs]
-             for name, gs in executor.gradients_sent().items()} if backward else {})
-    slot_names = executor._slot_names
-    aux_names = {id(array): name for name, array in executor.aux_dict.items()}
-    heads = {slot_names[slot] for slot in executor._head_slots}
-    plan = executor._steps
-    steps: list[Step] = []
-    for number, step in enumerate(plan, 1):
-        op = step.op
-        code, source = _where(type(op).forward)
-        inputs = [Tensor(role, slot_names[slot], values.get(slot_names[slot]))
-                  for role, slot in zip(op.list_arguments(), step.inputs)]
-        inputs += [Tensor(f"{role} (aux)", aux_names[id(array)],
-                          values.get(aux_names[id(array)], array.asnumpy()), aux_note)
-                   for role, array in zip(op.list_auxiliary_states(), step.aux)]
-        outputs = [Tensor(role, name, values.get(name),
-                          "" if name in values else "not computed (MXNet's hidden workspace)")
-                   for role, name in zip(op.list_outputs(), step.output_names)]
-        steps.append(Step(len(steps), "forward", number, len(plan), step.name, op.name,
-                          dict(op.attrs), inputs, outputs, code, source=source))
+def record(recording: Recording, heads: set[str], aux_before: dict[str, np.ndarray],
+           backward: bool) -> list[Step]:
+    """The steps of a recorded pass (``Executor.record``): every forward in execution order,
+    then, with ``backward``, every node in reverse order. ``heads`` are the names of the
+    network's outputs; ``aux_before`` the auxiliary states (BatchNorm's moving averages) as
+    they were before the forward, which updates them while training."""
+    count = len(recording.forward)
+    aux_note = "as before this batch; the forward updates it" if backward else ""
+    steps = [_forward_step(rec, count, aux_before, aux_note) for rec in recording.forward]
     if not backward:
         return steps
-    for number, step in enumerate(reversed(plan), 1):
-        op = step.op
-        code, source = _where(type(op).backward)
-        note = ""
-        arriving = []
-        for role, name in zip(op.list_outputs(), step.output_names):
-            if name in heads and op.is_loss:
-                arriving.append(Tensor(role, name, None, "a loss layer: its backward starts "
-                                       "from the label and ignores the head gradient"))
-            elif name in heads:
-                arriving.append(Tensor(role, name, grads.get(name),
-                                       "the head gradient: ones unless given to backward"))
-            elif name in grads:
-                arriving.append(Tensor(role, name, grads[name]))
-            else:
-                arriving.append(Tensor(role, name, None, "no gradient (output not used)"))
-        returned = sent.get(step.name)
-        mask = op.grad_mask or (True,) * len(step.inputs)
-        gone = []
-        for i, (role, slot) in enumerate(zip(op.list_arguments(), step.inputs)):
-            name = slot_names[slot]
-            if returned is None:
-                why = ("nothing before this node is trained" if not step.needs_backward
-                       else "no gradient reached this node")
-                gone.append(Tensor(role, name, None, f"backward not run: {why}"))
-            elif not mask[i] or returned[i] is None:
-                gone.append(Tensor(role, name, None, "no gradient needed"))
-            else:
-                total = grads.get(name)
-                shared = total is not None and not np.array_equal(total, returned[i])
-                gone.append(Tensor(role, name, returned[i],
-                                   "summed with other uses of this tensor" if shared else ""))
-        if returned is None:
-            note = "backward not run for this node"
-        steps.append(Step(len(steps), "backward", number, len(plan), step.name, op.name,
-                          dict(op.attrs), gone, arriving, code, note, source=source))
+    ran = {rec.step.index: rec for rec in recording.backward}
+    senders: dict[str, int] = {}  # how many backward steps sent a gradient to each tensor
+    for rec in recording.backward:
+        for name, grad in zip(rec.step.input_names, rec.inputs):
+            senders[name] = senders.get(name, 0) + (grad is not None)
+    for number, rec in enumerate(reversed(recording.forward), 1):
+        steps.append(_backward_step(len(steps), number, count, rec.step,
+                                    ran.get(rec.step.index), heads, senders))
     return steps
+
+
+def _forward_step(rec: StepRecord, count: int, aux_before: dict[str, np.ndarray],
+                  aux_note: str) -> Step:
+    step, op = rec.step, rec.step.op
+    code, source = _where(type(op).forward)
+    inputs = [Tensor(role, name, value)
+              for role, name, value in zip(op.list_arguments(), step.input_names, rec.inputs)]
+    inputs += [Tensor(f"{role} (aux)", name, aux_before[name], aux_note)
+               for role, name in zip(op.list_auxiliary_states(), step.aux_names)]
+    returned = rec.outputs + [None] * (len(step.output_names) - len(rec.outputs))
+    outputs = [Tensor(role, name, value, "" if value is not None else _NOT_COMPUTED)
+               for role, name, value in zip(op.list_outputs(), step.output_names, returned)]
+    return Step(step.index, "forward", step.index + 1, count, step.name, op.name,
+                dict(op.attrs), inputs, outputs, code, source=source)
+
+
+def _arriving(role: str, name: str, grad: np.ndarray | None, op: Any, heads: set[str]) -> Tensor:
+    """The gradient arriving at one output of a node, with what it is."""
+    if name in heads and op.is_loss:
+        return Tensor(role, name, None, "a loss layer: its backward starts from the label and "
+                                        "ignores the head gradient")
+    if name in heads:
+        return Tensor(role, name, grad, "the head gradient: ones unless given to backward")
+    if grad is None:
+        return Tensor(role, name, None, "no gradient (output not used)")
+    return Tensor(role, name, grad)
+
+
+def _backward_step(index: int, number: int, count: int, step: PlanStep,
+                   rec: StepRecord | None, heads: set[str], senders: dict[str, int]) -> Step:
+    """The backward of one node: ``rec`` is its record, None if its backward did not run."""
+    op = step.op
+    code, source = _where(type(op).backward)
+    arrived = rec.outputs if rec is not None else [None] * len(step.output_names)
+    arriving = [_arriving(role, name, grad, op, heads)
+                for role, name, grad in zip(op.list_outputs(), step.output_names, arrived)]
+    mask = op.grad_mask or (True,) * len(step.inputs)
+    sent = []
+    for i, (role, name) in enumerate(zip(op.list_arguments(), step.input_names)):
+        if rec is None:
+            why = ("nothing before this node is trained" if not step.needs_backward
+                   else "no gradient reached this node")
+            sent.append(Tensor(role, name, None, f"backward not run: {why}"))
+        elif not mask[i] or rec.inputs[i] is None:
+            sent.append(Tensor(role, name, None, "no gradient needed"))
+        else:
+            shared = "summed with other uses of this tensor" if senders[name] > 1 else ""
+            sent.append(Tensor(role, name, rec.inputs[i], shared))
+    note = "backward not run for this node" if rec is None else ""
+    return Step(index, "backward", number, count, step.name, op.name, dict(op.attrs),
+                sent, arriving, code, note, source=source)
 
 
 def _first_batch(batch: Any) -> Any:
@@ -442,23 +442,24 @@ def step_through(model: Any, batch: Any = None, *, arg_params: dict | None = Non
                         f"got {type(model).__name__}")
     model._require("binded", "params_initialized", action="step_through")
     batch = _first_batch(batch)
-    executor = model._exec_group.execs[0]
-    saved_aux = [[a.asnumpy() for a in e.aux_arrays] for e in model._exec_group.execs]
-    aux_before = dict(zip(executor.aux_dict, saved_aux[0]))
-    kept_before = executor.keep_intermediates
-    executor.keep_intermediates = True  # this pass keeps every tensor, to be looked at
+    group = model._exec_group
+    saved_aux = [[a.asnumpy() for a in e.aux_arrays] for e in group.execs]
+    aux_before = dict(zip(group.execs[0].aux_dict, saved_aux[0]))
     try:
-        model.forward(batch, is_train=model.for_training)
-        if model.for_training:
-            model.backward()
-        steps = record(executor, model.for_training, aux_before if model.for_training else None)
+        # the recording follows the first context's executor, also when a batch of another
+        # size makes the module rebind: the walk is of the executor that ran this batch
+        with group.record() as recording:
+            model.forward(batch, is_train=model.for_training)
+            if model.for_training:
+                model.backward()
     finally:
-        executor.keep_intermediates = kept_before
         for e, arrays in zip(model._exec_group.execs, saved_aux):
             for target, old in zip(e.aux_arrays, arrays):
                 np.copyto(target._data, old)
+    steps = record(recording, set(model.symbol.list_outputs()), aux_before, model.for_training)
     if not steps:
         raise MXNetError("step_through: the network has no operators to step through")
+    executor = model._exec_group.execs[0]
     shapes = {name: array.shape for name, array in executor.arg_dict.items()}
     examples = executor.arg_dict[model._exec_group.data_shapes[0].name].shape[0]
     return StepThrough(model.symbol, steps, shapes, examples)

@@ -5,9 +5,21 @@ Imported only by ``plot_network``, so ``import teachmod`` never imports graphviz
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, Optional
 
 import graphviz
+
+#: ``fn(source, format, engine) -> bytes | None``: a DOT renderer; None means "not available"
+Backend = Callable[[str, str, str], Optional[bytes]]
+_BACKENDS: list[Backend] = []
+
+
+def register_backend(fn: Backend, first: bool = True) -> None:
+    """Draw with ``fn`` before (``first``) or after the renderers already registered; the
+    ``dot`` program is tried when every one of them returns None."""
+    if fn in _BACKENDS:
+        _BACKENDS.remove(fn)
+    _BACKENDS.insert(0 if first else len(_BACKENDS), fn)
 
 INSTALL_HINT = (
     "plot_network built the graph, but drawing it needs the Graphviz programs (the `dot` "
@@ -34,9 +46,14 @@ class Digraph(graphviz.Digraph):
     """``graphviz.Digraph`` whose rendering errors say how to install ``dot``; in Jupyter,
     without ``dot``, it shows that advice and the DOT source instead of a traceback."""
 
-    def pipe(self, *args: Any, **kwargs: Any) -> Any:
+    def pipe(self, format: Optional[str] = None, *args: Any, **kwargs: Any) -> Any:
+        for backend in _BACKENDS:
+            drawn = backend(self.source, format or self.format, kwargs.get("engine") or self.engine)
+            if drawn is not None:
+                encoding = kwargs.get("encoding")
+                return drawn.decode(encoding) if encoding else drawn
         with _explained():
-            return super().pipe(*args, **kwargs)
+            return super().pipe(format, *args, **kwargs)
 
     def render(self, *args: Any, **kwargs: Any) -> Any:
         with _explained():

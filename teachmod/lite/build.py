@@ -25,6 +25,12 @@ REPO = Path(__file__).resolve().parents[2]
 #: is one folder deep, so the kernel finds it at ../pyodide/ from each of them.
 PYODIDE_DIR = "pyodide"
 VIZ_FILE = "viz-global.js"
+#: the kernel extension's own wheels (piplite, ipykernel, pyodide_kernel), from its pinned wheel
+KERNEL_WHEELS = "extensions/@jupyterlite/pyodide-kernel-extension/static/pypi"
+#: what the kernel imports as it starts, loaded by Pyodide in one go before the kernel's own
+#: start-up (which then skips them) instead of one micropip install after another
+KERNEL_PRELOAD = ["micropip", "piplite", "ssl", "sqlite3", "ipython", "comm", "ipykernel",
+                  "pyodide_kernel"]
 LESSON_LANGUAGES = ("en", "zh")
 
 
@@ -173,10 +179,11 @@ def build_teachmod_wheel(dest: Path) -> Path:
     return sorted(dest.glob("teachmod-*.whl"))[-1]
 
 
-def assemble_pyodide(target: Path, pins: dict[str, Any], cache: Path,
+def assemble_pyodide(target: Path, pins: dict[str, Any], cache: Path, kernel_wheels: Path,
                      release: str | None = None) -> dict[str, Any]:
     """Fill ``target`` with Pyodide, the packages the lessons need, the extra pure-Python
-    wheels, teachmod and viz-js; every file is checked. Returns the manifest of what it holds."""
+    wheels, the kernel's wheels (from ``kernel_wheels``), teachmod and viz-js; every file is
+    checked. Returns the manifest of what it holds."""
     target.mkdir(parents=True, exist_ok=True)
     source = PyodideSource(pins, cache, release)
     official = json.loads(check("pyodide-lock.json", source.read("pyodide-lock.json"),
@@ -191,6 +198,11 @@ def assemble_pyodide(target: Path, pins: dict[str, Any], cache: Path,
         (target / wheel.name).write_bytes(data)
         entry = wheel_entry(wheel.name, data, pin["imports"], pin["depends"])
         extra[entry["name"]] = entry
+    for name, pin in pins["kernel_wheels"].items():
+        [wheel] = kernel_wheels.glob(f"{name.replace('-', '_')}-*-none-any.whl")
+        data = wheel.read_bytes()
+        (target / wheel.name).write_bytes(data)
+        extra[name] = wheel_entry(wheel.name, data, pin["imports"], pin["depends"])
     with tempfile.TemporaryDirectory() as tmp:
         wheel = build_teachmod_wheel(Path(tmp))
         data = wheel.read_bytes()
@@ -222,6 +234,7 @@ def lite_config() -> dict[str, Any]:
         "litePluginSettings": {"@jupyterlite/pyodide-kernel-extension:kernel": {
             "pyodideUrl": f"../{PYODIDE_DIR}/pyodide.js",
             "disablePyPIFallback": True,
+            "loadPyodideOptions": {"packages": KERNEL_PRELOAD},
         }},
     }}
 
@@ -272,7 +285,8 @@ def build(output: Path, cache: Path | None = None, pyodide: str | None = None) -
               "--no-unused-shared-packages",
               *[f"--LiteBuildConfig.federated_extensions={wheel}" for wheel in extensions]],
              cwd=lite_dir)
-    manifest = assemble_pyodide(output / PYODIDE_DIR, pins, cache, pyodide)
+    manifest = assemble_pyodide(output / PYODIDE_DIR, pins, cache, output / KERNEL_WHEELS,
+                                pyodide)
     manifest["lessons"] = lessons
     (output / "teachmod-lite.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
     return manifest

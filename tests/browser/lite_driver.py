@@ -1,7 +1,7 @@
 """Run lessons of a built JupyterLite site in headless Chromium; print what happened as JSON.
 
 ``python lite_driver.py SITE PORT LESSON...`` serves SITE with ``python -m http.server`` on
-127.0.0.1:PORT, opens each lesson in a fresh browser context, runs every cell and reports, per
+127.0.0.1:PORT, opens each lesson in a page of its own, runs every cell and reports, per
 lesson: the seconds until the kernel answered, the seconds to run all cells, the cells that
 ended in an error, and every URL the page and its workers requested. ``test_lite.py`` runs it
 inside a network namespace that has only loopback.
@@ -66,10 +66,15 @@ def _wait_for_port(port: int, timeout_s: float = 30) -> None:
     raise TimeoutError(f"http.server did not listen on 127.0.0.1:{port}")
 
 
-def run_lesson(browser: Any, base: str, lesson: str) -> dict[str, Any]:
-    context = browser.new_context()
+def run_lesson(context: Any, base: str, lesson: str) -> dict[str, Any]:
+    """One lesson in a new page of ``context`` (whose cache the lessons share, as a class's
+    browser would); the requests are those made while it ran."""
     requests: list[str] = []
-    context.on("request", lambda request: requests.append(request.url))
+
+    def record(request: Any) -> None:
+        requests.append(request.url)
+
+    context.on("request", record)
     page = context.new_page()
     start = time.monotonic()
     result: dict[str, Any] = {"lesson": lesson, "requests": requests}
@@ -78,6 +83,7 @@ def run_lesson(browser: Any, base: str, lesson: str) -> dict[str, Any]:
         page.wait_for_function("window.jupyterapp && window.jupyterapp.shell.currentWidget"
                                " && window.jupyterapp.shell.currentWidget.sessionContext",
                                timeout=KERNEL_S * 1000)
+        result["page_s"] = time.monotonic() - start
         page.evaluate(KERNEL_READY)
         result["kernel_ready_s"] = time.monotonic() - start
         page.set_default_timeout(LESSON_S * 1000)
@@ -87,7 +93,8 @@ def run_lesson(browser: Any, base: str, lesson: str) -> dict[str, Any]:
     except Exception as err:  # reported with the lesson, so the other lessons still run
         result["failure"] = f"{type(err).__name__}: {err}"
     finally:
-        context.close()
+        page.close()
+        context.remove_listener("request", record)
     return result
 
 
@@ -99,9 +106,17 @@ def main(site: str, port: int, lessons: list[str]) -> list[dict[str, Any]]:
         _wait_for_port(port)
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            context = browser.new_context()
             try:
-                return [run_lesson(browser, f"http://127.0.0.1:{port}", lesson)
-                        for lesson in lessons]
+                results = []
+                for lesson in lessons:
+                    results.append(run_lesson(context, f"http://127.0.0.1:{port}", lesson))
+                    r = results[-1]
+                    print(f"{lesson}: page {r.get('page_s', -1):.1f} s, kernel "
+                          f"{r.get('kernel_ready_s', -1):.1f} s, cells "
+                          f"{r.get('run_s', -1):.1f} s {r.get('failure', '')}", file=sys.stderr,
+                          flush=True)
+                return results
             finally:
                 browser.close()
     finally:

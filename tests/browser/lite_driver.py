@@ -114,8 +114,9 @@ def main(site: str, port: int, lessons: list[str]) -> list[dict[str, Any]]:
                     r = results[-1]
                     print(f"{lesson}: page {r.get('page_s', -1):.1f} s, kernel "
                           f"{r.get('kernel_ready_s', -1):.1f} s, cells "
-                          f"{r.get('run_s', -1):.1f} s {r.get('failure', '')}", file=sys.stderr,
-                          flush=True)
+                          f"{r.get('run_s', -1):.1f} s {r.get('failure', '')}",
+                          [(c["index"], c["errors"]) for c in r.get("cells", []) if c["errors"]],
+                          file=sys.stderr, flush=True)
                 return results
             finally:
                 browser.close()

@@ -1,10 +1,12 @@
 """Every lesson of the JupyterLite site runs in headless Chromium with no network.
 
 The site is the one ``python -m teachmod.lite build`` wrote to ``$TEACHMOD_LITE_SITE`` (CI
-builds it first); without it the tests are skipped. The server and Chromium run inside a
-network namespace that has only loopback, so a request for anything outside the site could
-not succeed even if it were made; every URL requested is recorded and must be 127.0.0.1's.
-Needs root (``ip netns``); the kernel-ready and run times are printed, not asserted.
+builds it first); without it the tests are skipped. ``$TEACHMOD_LITE_LESSONS`` (comma-separated
+patterns such as ``en/01_*``) runs only the lessons that match; by default all of them run.
+The server and Chromium run inside a network namespace that has only loopback, so a request
+for anything outside the site could not succeed even if it were made; every URL requested is
+recorded and must be 127.0.0.1's. Needs root (``ip netns``); the kernel-ready and run times
+are printed, not asserted.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import uuid
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any, Iterator
 from urllib.parse import urlsplit
@@ -25,6 +28,7 @@ pytest.importorskip("playwright")
 HERE = Path(__file__).resolve().parent
 SITE = os.environ.get("TEACHMOD_LITE_SITE")
 CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+PATTERNS = [p for p in os.environ.get("TEACHMOD_LITE_LESSONS", "*").split(",") if p]
 MAX_SITE_BYTES = 60 * 10**6
 PORT = 8000
 
@@ -62,7 +66,10 @@ def namespace() -> Iterator[str]:
 def runs(namespace: str) -> list[dict[str, Any]]:
     """Every lesson of the site, run by lite_driver.py inside the namespace."""
     site = _site()
-    lessons = json.loads((site / "teachmod-lite.json").read_text())["lessons"]
+    lessons = [lesson for lesson in json.loads((site / "teachmod-lite.json").read_text())["lessons"]
+               if any(fnmatch(lesson, p) for p in PATTERNS)]
+    if not lessons:
+        pytest.skip(f"no lesson matches TEACHMOD_LITE_LESSONS={','.join(PATTERNS)}")
     done = subprocess.run(["ip", "netns", "exec", namespace, sys.executable,
                            str(HERE / "lite_driver.py"), str(site), str(PORT), *lessons],
                           capture_output=True, text=True, env={**os.environ, "CHROMIUM": CHROMIUM})

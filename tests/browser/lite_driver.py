@@ -23,6 +23,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--disable-default-apps", "--disable-domain-reliability", "--no-pings",
         "--disable-features=OptimizationHints,MediaRouter,Translate,AutofillServerCommunication"]
+SCREENSHOTS = os.environ.get("LITE_SCREENSHOTS")  # a folder for a picture of each lesson
 KERNEL_S = 120
 LESSON_S = 900
 
@@ -90,6 +91,8 @@ def run_lesson(context: Any, base: str, lesson: str) -> dict[str, Any]:
         started = time.monotonic()
         result["cells"] = page.evaluate(RUN_ALL)
         result["run_s"] = time.monotonic() - started
+        if SCREENSHOTS:  # to look at: the page after its last cell ran
+            page.screenshot(path=os.path.join(SCREENSHOTS, lesson.replace("/", "_") + ".png"))
     except Exception as err:  # reported with the lesson, so the other lessons still run
         result["failure"] = f"{type(err).__name__}: {err}"
     finally:

@@ -7,6 +7,7 @@ official ``pyodide-lock.json`` of the pinned release. Nothing is fetched when th
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import re
 import shutil
@@ -264,6 +265,10 @@ def copy_lessons(notebooks: Path, contents: Path) -> list[str]:
 def build(output: Path, cache: Path | None = None, pyodide: str | None = None) -> dict[str, Any]:
     """Build the site into ``output`` (replaced); ``cache`` keeps the downloads between builds
     and ``pyodide`` is an official release folder or URL to take Pyodide from."""
+    for module in ("jupyterlite_core", "jupyterlite_pyodide_kernel"):
+        if importlib.util.find_spec(module) is None:
+            raise ModuleNotFoundError(f"building the site needs {module}: "
+                                      "python -m pip install -e \".[lite]\"")
     pins = load_pins()
     output = output.resolve()
     cache = (cache or Path(tempfile.gettempdir()) / "teachmod-lite-cache").resolve()

@@ -2,7 +2,8 @@
 
 The site is the one ``python -m teachmod.lite build`` wrote to ``$TEACHMOD_LITE_SITE`` (CI
 builds it first); without it the tests are skipped. ``$TEACHMOD_LITE_LESSONS`` (comma-separated
-patterns such as ``en/01_*``) runs only the lessons that match; by default all of them run.
+patterns such as ``en/01_*``) runs only the lessons that match; by default all of them run,
+``$TEACHMOD_LITE_WORKERS`` (default 2) at a time.
 The server and Chromium run inside a network namespace that has only loopback, so a request
 for anything outside the site could not succeed even if it were made; every URL requested is
 recorded and must be 127.0.0.1's. Needs root (``ip netns``); the kernel-ready and run times
@@ -31,6 +32,7 @@ CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chro
 PATTERNS = [p for p in os.environ.get("TEACHMOD_LITE_LESSONS", "*").split(",") if p]
 MAX_SITE_BYTES = 60 * 10**6
 PORT = 8000
+WORKERS = int(os.environ.get("TEACHMOD_LITE_WORKERS", "2"))
 
 
 def _site() -> Path:
@@ -70,11 +72,19 @@ def runs(namespace: str) -> list[dict[str, Any]]:
                if any(fnmatch(lesson, p) for p in PATTERNS)]
     if not lessons:
         pytest.skip(f"no lesson matches TEACHMOD_LITE_LESSONS={','.join(PATTERNS)}")
-    done = subprocess.run(["ip", "netns", "exec", namespace, sys.executable,
-                           str(HERE / "lite_driver.py"), str(site), str(PORT), *lessons],
-                          capture_output=True, text=True, env={**os.environ, "CHROMIUM": CHROMIUM})
-    assert done.returncode == 0, done.stderr
-    results = json.loads(done.stdout)
+    # WORKERS browsers, each with its own server and its share of the lessons: a lesson's
+    # kernel is one Python in one web worker, so CI's two cores can run two lessons at a time
+    groups = [lessons[i::WORKERS] for i in range(WORKERS) if lessons[i::WORKERS]]
+    drivers = [subprocess.Popen(["ip", "netns", "exec", namespace, sys.executable,
+                                 str(HERE / "lite_driver.py"), str(site), str(PORT + i), *group],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env={**os.environ, "CHROMIUM": CHROMIUM})
+               for i, group in enumerate(groups)]
+    results = []
+    for driver in drivers:
+        out, err = driver.communicate()
+        assert driver.returncode == 0, err
+        results += json.loads(out)
     for r in results:
         print(f"{r['lesson']}: kernel ready {r.get('kernel_ready_s', float('nan')):.1f} s, "
               f"all cells {r.get('run_s', float('nan')):.1f} s")

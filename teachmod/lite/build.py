@@ -20,6 +20,8 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from ..ndarray.utils import write_atomic
+
 PINS_FILE = Path(__file__).with_name("pins.json")
 REPO = Path(__file__).resolve().parents[2]
 #: Where the site keeps Pyodide, relative to its root; every app page (lab/, notebooks/, tree/)
@@ -190,37 +192,37 @@ def assemble_pyodide(target: Path, pins: dict[str, Any], cache: Path, kernel_whe
     official = json.loads(check("pyodide-lock.json", source.read("pyodide-lock.json"),
                                 pins["pyodide"]["lock_sha256"]))
     for name, digest in pins["pyodide"]["core"].items():
-        (target / name).write_bytes(check(name, source.read(name), digest))
+        write_atomic(target / name, check(name, source.read(name), digest))
 
     extra: dict[str, dict[str, Any]] = {}
     for spec, pin in pins["wheels"].items():
         wheel = pip_download(spec, cache)
         data = check(wheel.name, wheel.read_bytes(), pin["sha256"])
-        (target / wheel.name).write_bytes(data)
+        write_atomic(target / wheel.name, data)
         entry = wheel_entry(wheel.name, data, pin["imports"], pin["depends"])
         extra[entry["name"]] = entry
     for name, pin in pins["kernel_wheels"].items():
         [wheel] = kernel_wheels.glob(f"{name.replace('-', '_')}-*-none-any.whl")
         data = wheel.read_bytes()
-        (target / wheel.name).write_bytes(data)
+        write_atomic(target / wheel.name, data)
         extra[name] = wheel_entry(wheel.name, data, pin["imports"], pin["depends"])
     with tempfile.TemporaryDirectory() as tmp:
         wheel = build_teachmod_wheel(Path(tmp))
         data = wheel.read_bytes()
-    (target / wheel.name).write_bytes(data)
+    write_atomic(target / wheel.name, data)
     extra["teachmod"] = wheel_entry(wheel.name, data, ["teachmod"], pins["teachmod_depends"])
 
     lock = site_lock(official, pins["pyodide"]["packages"], extra)
     for name, entry in lock["packages"].items():
         if name not in extra:
             file_name = entry["file_name"]
-            (target / file_name).write_bytes(check(file_name, source.read(file_name),
+            write_atomic(target / file_name, check(file_name, source.read(file_name),
                                                    entry["sha256"]))
-    (target / "pyodide-lock.json").write_text(json.dumps(lock), encoding="utf-8")
+    write_atomic(target / "pyodide-lock.json", json.dumps(lock).encode("utf-8"))
 
     viz = npm_pack(pins["viz"]["npm"], cache)
     check(viz.name, viz.read_bytes(), pins["viz"]["tarball_sha256"])
-    (target / VIZ_FILE).write_bytes(_tar_member(viz, pins["viz"]["file"]))
+    write_atomic(target / VIZ_FILE, _tar_member(viz, pins["viz"]["file"]))
     return {"pyodide": pins["pyodide"]["version"],
             "packages": {n: {"version": e["version"], "sha256": e["sha256"]}
                          for n, e in lock["packages"].items()}}
@@ -256,8 +258,8 @@ def copy_lessons(notebooks: Path, contents: Path) -> list[str]:
         for lesson in lessons:
             notebook = json.loads(lesson.read_text(encoding="utf-8"))
             notebook["metadata"]["kernelspec"] = KERNELSPEC
-            (contents / language / lesson.name).write_text(
-                json.dumps(notebook, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+            write_atomic(contents / language / lesson.name,
+                         (json.dumps(notebook, ensure_ascii=False, indent=1) + "\n").encode())
             copied.append(f"{language}/{lesson.name}")
     return copied
 
@@ -278,7 +280,7 @@ def build(output: Path, cache: Path | None = None, pyodide: str | None = None) -
     with tempfile.TemporaryDirectory() as tmp:
         lite_dir = Path(tmp)
         lessons = copy_lessons(REPO / "notebooks", lite_dir / "files")
-        (lite_dir / "jupyter-lite.json").write_text(json.dumps(lite_config()), encoding="utf-8")
+        write_atomic(lite_dir / "jupyter-lite.json", json.dumps(lite_config()).encode("utf-8"))
         extensions = []
         for spec, digest in pins["extensions"].items():
             wheel = pip_download(spec, cache)
@@ -293,7 +295,7 @@ def build(output: Path, cache: Path | None = None, pyodide: str | None = None) -
     manifest = assemble_pyodide(output / PYODIDE_DIR, pins, cache, output / KERNEL_WHEELS,
                                 pyodide)
     manifest["lessons"] = lessons
-    (output / "teachmod-lite.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+    write_atomic(output / "teachmod-lite.json", json.dumps(manifest, indent=1).encode("utf-8"))
     return manifest
 
 

@@ -5,9 +5,17 @@ site's ``viz-global.js`` (beside Pyodide) is loaded with ``importScripts``; its 
 instantiated asynchronously, starting here, and is ready by the next cell. A drawing asked for
 in the same cell as the import, before it is ready, waits for it where Pyodide can block on a
 promise (JSPI) and otherwise raises an error that says to run the cell again.
+
+Pyodide has no processes either: ``subprocess.run([sys.executable, "-m", module, ...])``, as
+the lessons run ``teachmod.tools.im2rec`` the way the books print it, runs the module here.
 """
 from __future__ import annotations
 
+import contextlib
+import io
+import runpy
+import subprocess
+import sys
 from typing import Any, Optional
 
 import js  # type: ignore[import-not-found]  # Pyodide's bridge to the worker's globals
@@ -67,3 +75,49 @@ def _viz_url() -> str:
 
 
 register_backend(VizJs(_viz_url()), first=True)
+
+
+# -- `python -m module` without processes --------------------------------------------------
+
+def _python_m(args: list[str], capture_output: bool = False, text: bool = False,
+              check: bool = False, **kwargs: Any) -> subprocess.CompletedProcess:
+    """``[sys.executable, "-m", module, *argv]`` run in this interpreter, as a process would."""
+    text = text or bool(kwargs.get("universal_newlines"))
+    captured = capture_output or kwargs.get("stdout") == subprocess.PIPE
+    out, err = io.StringIO(), io.StringIO()
+    saved_argv = sys.argv
+    code: Any = 0
+    try:
+        sys.argv = [args[2], *args[3:]]
+        with contextlib.ExitStack() as stack:
+            if captured:
+                stack.enter_context(contextlib.redirect_stdout(out))
+                stack.enter_context(contextlib.redirect_stderr(err))
+            try:
+                runpy.run_module(args[2], run_name="__main__", alter_sys=True)
+            except SystemExit as exit_:
+                code = exit_.code
+    finally:
+        sys.argv = saved_argv
+    returncode = code if isinstance(code, int) else (0 if code is None else 1)
+    stdout, stderr = (out.getvalue(), err.getvalue()) if captured else (None, None)
+    if captured and not text:
+        stdout, stderr = stdout.encode(), stderr.encode()
+    if check and returncode:
+        raise subprocess.CalledProcessError(returncode, args, stdout, stderr)
+    return subprocess.CompletedProcess(args, returncode, stdout, stderr)
+
+
+_run_process = subprocess.run
+
+
+def _run(args: Any, *rest: Any, **kwargs: Any) -> subprocess.CompletedProcess:
+    """subprocess.run, where ``python -m ...`` (the lessons' im2rec) runs in-process: Pyodide
+    cannot start processes, everything else fails as before."""
+    if (not rest and isinstance(args, (list, tuple)) and len(args) >= 3
+            and args[0] == sys.executable and args[1] == "-m"):
+        return _python_m(list(args), **kwargs)
+    return _run_process(args, *rest, **kwargs)
+
+
+subprocess.run = _run

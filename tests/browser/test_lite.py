@@ -134,4 +134,6 @@ def test_no_request_leaves_127_0_0_1(runs: list[dict[str, Any]]) -> None:
 def test_plot_network_draws_svg_in_the_page(runs: list[dict[str, Any]]) -> None:
     # lesson 01 draws its network with mx.viz.plot_network: viz-js, not a `dot` program
     first = [r for r in runs if r["lesson"].endswith("01_symbols.ipynb")]
-    assert first and all(any(c["svg"] for c in r["cells"]) for r in first)
+    if not first:
+        pytest.skip("lesson 01 is not among TEACHMOD_LITE_LESSONS")
+    assert all(any(c["svg"] for c in r["cells"]) for r in first)

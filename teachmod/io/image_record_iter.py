@@ -66,7 +66,6 @@ _NO_EFFECT = ("verbose", "ctx", "shuffle_chunk_size", "shuffle_chunk_seed", "dev
 _INTERPOLATIONS = (0, 1, 2, 3, 4, 9, 10)
 
 
-@dataclass(frozen=True)
 class _InPlace:
     """An executor that runs each job as it is submitted: Pyodide (JupyterLite) has no threads."""
 
@@ -82,6 +81,7 @@ class _InPlace:
         """Nothing runs in the background, so nothing to stop."""
 
 
+@dataclass(frozen=True)
 class _Cursor:
     """Where the stream of records stands: which pass, how far into it, and whether the last
     batch borrowed images from the next pass (MXNet's "overflow")."""

@@ -182,9 +182,23 @@ def _copy_mathjax(app, exception) -> None:
         shutil.copytree(MATHJAX, Path(app.outdir) / "_static" / "mathjax", dirs_exist_ok=True)
 
 
+#: a site built by `python -m teachmod.lite build --output DIR`, published at lite/ when set
+LITE_SITE = os.environ.get("TEACHMOD_LITE_SITE")
+
+
+def _copy_lite_site(app, exception) -> None:
+    """Publish the JupyterLite site of the lessons (the lessons in the browser, no server)."""
+    if exception is None and app.builder.format == "html" and LITE_SITE:
+        site = Path(LITE_SITE)
+        if not (site / "teachmod-lite.json").is_file():
+            raise FileNotFoundError(f"TEACHMOD_LITE_SITE={LITE_SITE} is not a built site")
+        shutil.copytree(site, Path(app.outdir) / "lite", dirs_exist_ok=True)
+
+
 def setup(app) -> None:
     app.connect("autodoc-process-docstring", _escape_bars)
     app.connect("build-finished", _copy_mathjax)
+    app.connect("build-finished", _copy_lite_site)
 
 
 copy_notebooks()

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import Any
 
 from . import base, name, ndarray, random, symbol
@@ -16,6 +17,9 @@ from .context import Context, cpu, cpu_pinned, current_context, gpu, num_gpus
 from .util import is_np_shape, np_shape, set_np_shape, use_np_shape
 
 __version__ = "0.1.0"
+
+if sys.platform == "emscripten":  # in a browser (JupyterLite): Graphviz drawn by viz-js
+    from .lite import _pyodide
 
 nd = ndarray
 sym = symbol

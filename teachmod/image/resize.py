@@ -50,7 +50,7 @@ def _area_shrink(n_in: int, n_out: int) -> tuple[np.ndarray, np.ndarray]:
     scale = n_in / n_out
     width = int(np.ceil(scale)) + 1
     start = np.arange(n_out) * scale
-    first = np.floor(start).astype(np.int64)
+    first = np.floor(start).astype(np.intp)
     taps = first[:, None] + np.arange(width)
     lo = np.maximum(taps, start[:, None])
     hi = np.minimum(taps + 1, start[:, None] + scale)
@@ -61,11 +61,14 @@ def _area_shrink(n_in: int, n_out: int) -> tuple[np.ndarray, np.ndarray]:
 
 def _axis_taps(n_in: int, n_out: int, interp: int, shrink_both: bool
                ) -> tuple[np.ndarray, np.ndarray]:
-    """(taps, weights), each (n_out, k), for resizing one axis from n_in to n_out pixels."""
+    """(taps, weights), each (n_out, k), for resizing one axis from n_in to n_out pixels.
+
+    The taps are ``np.intp``: ``np.take`` refuses int64 indices where intp is 32 bits (Pyodide).
+    """
     scale = n_in / n_out
     d = np.arange(n_out, dtype=np.float64)
     if interp == 0:
-        taps = np.minimum(np.floor(d * scale).astype(np.int64), n_in - 1)[:, None]
+        taps = np.minimum(np.floor(d * scale).astype(np.intp), n_in - 1)[:, None]
         return taps, np.ones_like(taps, dtype=np.float64)
     if interp == 3 and shrink_both:
         return _area_shrink(n_in, n_out)
@@ -77,7 +80,7 @@ def _axis_taps(n_in: int, n_out: int, interp: int, shrink_both: bool
         s = (d + 0.5) * scale - 0.5
         first = np.floor(s)
         f = s - first
-    first = first.astype(np.int64)
+    first = first.astype(np.intp)
     if interp in (1, 3):
         offsets, weights = np.arange(2), np.stack([1 - f, f], axis=1)
     elif interp == 2:

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import weakref
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -63,6 +64,21 @@ _UNSUPPORTED = {"random_resized_crop": False, "min_random_area": 1.0, "max_rando
 _NO_EFFECT = ("verbose", "ctx", "shuffle_chunk_size", "shuffle_chunk_seed", "device_id",
               "num_decode_threads", "inter_method")
 _INTERPOLATIONS = (0, 1, 2, 3, 4, 9, 10)
+
+
+class _InPlace:
+    """An executor that runs each job as it is submitted: Pyodide (JupyterLite) has no threads."""
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as err:  # delivered by .result(), as a thread's would be
+            future.set_exception(err)
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Nothing runs in the background, so nothing to stop."""
 
 
 @dataclass(frozen=True)
@@ -214,8 +230,9 @@ class ImageRecordIter(BatchReaderIter):
         self._label_map = self._read_imglist(path_imglist) if path_imglist else None
 
         self._reader = recordio.MXRecordIO(path_imgrec, "r")
-        self._pool = ThreadPoolExecutor(max_workers=max(1, int(preprocess_threads)),
-                                        thread_name_prefix=name)
+        self._pool: Any = (_InPlace() if sys.platform == "emscripten" else
+                           ThreadPoolExecutor(max_workers=max(1, int(preprocess_threads)),
+                                              thread_name_prefix=name))
         weakref.finalize(self, self._pool.shutdown, wait=False, cancel_futures=True)
         self._prefetch = max(1, int(prefetch_buffer))
         self._orders: dict[int, np.ndarray] = {}

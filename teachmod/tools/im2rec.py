@@ -15,6 +15,7 @@ centre-cropped to a square and resized (shorter side to ``--resize``, bilinear),
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import random
 import sys
@@ -138,9 +139,13 @@ def pack_list(args: argparse.Namespace, fname: str) -> None:
     base = os.path.splitext(fname)[0]
     writer = MXIndexedRecordIO(base + ".idx", base + ".rec", "w")
     start = time.time()
-    with ThreadPoolExecutor(max_workers=max(1, args.num_thread)) as pool:
+    # Pyodide (JupyterLite) cannot start threads: there the images are encoded one by one
+    threads = 0 if sys.platform == "emscripten" else max(1, args.num_thread)
+    with contextlib.ExitStack() as stack:
+        encode = (stack.enter_context(ThreadPoolExecutor(max_workers=threads)).map if threads
+                  else map)
         for count, (item, record) in enumerate(
-                zip(items, pool.map(lambda it: image_encode(args, it), items))):
+                zip(items, encode(lambda it: image_encode(args, it), items))):
             if record is not None:
                 writer.write_idx(item[0], record)
             if count % 1000 == 0:

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from teachmod.lite import build
-from teachmod.visualization import _digraph
 
 REPO = Path(__file__).resolve().parents[1]
 HEX64 = re.compile(r"[0-9a-f]{64}")
@@ -97,23 +96,3 @@ def test_the_kernel_takes_pyodide_from_the_site_and_never_from_pypi() -> None:
     kernel = settings["@jupyterlite/pyodide-kernel-extension:kernel"]
     assert kernel["pyodideUrl"] == f"../{build.PYODIDE_DIR}/pyodide.js"
     assert kernel["disablePyPIFallback"] is True
-
-
-def test_a_registered_backend_draws_before_dot(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_digraph, "_BACKENDS", [])
-    calls = []
-
-    def unavailable(source: str, format: str, engine: str) -> None:
-        calls.append("unavailable")
-
-    def drawing(source: str, format: str, engine: str) -> bytes:
-        calls.append((format, engine, "a -> b" in source))
-        return b"<svg/>"
-
-    _digraph.register_backend(drawing)
-    _digraph.register_backend(unavailable, first=True)
-    graph = _digraph.Digraph()
-    graph.edge("a", "b")
-    assert graph.pipe(format="svg", encoding="utf-8") == "<svg/>"
-    assert calls == ["unavailable", ("svg", "dot", True)]
-    assert graph._repr_mimebundle_(include=["image/svg+xml"])["image/svg+xml"] == "<svg/>"

@@ -95,7 +95,9 @@ def bench(size: int, repeats: int) -> None:
         fast = layer_ms(name, attrs, shape, repeats)
         with reference_mode():
             reference = layer_ms(name, attrs, shape, repeats)
-        for label, ref, quick in zip(("forward", "backward"), reference, fast):
+        rows = [*zip(("forward", "backward"), reference, fast),
+                ("both", sum(reference), sum(fast))]
+        for label, ref, quick in rows:
             print(f"  {name:10s} {label:9s} {ref:13.2f} {quick:9.2f} "
                   f"{100 * (ref - quick) / batch:10.1f}")
 

@@ -1006,6 +1006,30 @@ def numeric_grad(executor: Any, location: dict[str, np.ndarray],
     return grads
 
 
+def _numeric_grad_requests(grad_nodes: Any, arg_names: list[str]) -> dict[str, str]:
+    """check_numeric_gradient's ``grad_nodes`` as a grad_req dict, every name an argument."""
+    if grad_nodes is None:
+        grad_req = {k: "write" for k in arg_names}
+    elif isinstance(grad_nodes, dict):
+        grad_req = dict(grad_nodes)
+    else:
+        grad_req = {k: "write" for k in grad_nodes}
+    unknown = sorted(set(grad_req) - set(arg_names))
+    if unknown:
+        raise ValueError(f"check_numeric_gradient: grad_nodes {unknown} are not arguments of "
+                         f"the symbol: {arg_names}")
+    return grad_req
+
+
+def _numeric_eps(output: Any, numeric_eps: float | None, dtype: Any) -> float:
+    """The finite-difference step: given or by dtype, and not too small for the dtype."""
+    eps = get_tolerance(output, numeric_eps, default_numeric_eps())
+    if np.dtype(dtype) != np.float64 and eps < 1e-5:
+        raise ValueError(f"check_numeric_gradient: numeric_eps={eps} is too small for "
+                         f"{np.dtype(dtype)} (use >= 1e-5, or dtype=np.float64)")
+    return eps
+
+
 def check_numeric_gradient(sym: Any, location: Any, aux_states: Any = None,
                            numeric_eps: float | None = None, rtol: Any = None,
                            atol: Any = None, grad_nodes: Any = None,
@@ -1054,16 +1078,7 @@ def check_numeric_gradient(sym: Any, location: Any, aux_states: Any = None,
                                                        ctx, dtype, "auxiliary states")
     aux_npy = None if aux is None else {k: v.asnumpy() for k, v in aux.items()}
 
-    if grad_nodes is None:
-        grad_req = {k: "write" for k in arg_names}
-    elif isinstance(grad_nodes, dict):
-        grad_req = dict(grad_nodes)
-    else:
-        grad_req = {k: "write" for k in grad_nodes}
-    unknown = sorted(set(grad_req) - set(arg_names))
-    if unknown:
-        raise ValueError(f"check_numeric_gradient: grad_nodes {unknown} are not arguments of "
-                         f"the symbol: {arg_names}")
+    grad_req = _numeric_grad_requests(grad_nodes, arg_names)
 
     # random draws in MXNet's order (projection, initial gradients, one more for the
     # projection's own gradient), so a seeded test sees the same numbers afterwards
@@ -1076,10 +1091,7 @@ def check_numeric_gradient(sym: Any, location: Any, aux_states: Any = None,
 
     executor = sym.bind(ctx, args=args, args_grad=args_grad, grad_req=grad_req, aux_states=aux)
     executor.forward(is_train=True)
-    eps = get_tolerance(executor.outputs[0], numeric_eps, default_numeric_eps())
-    if np.dtype(dtype) != np.float64 and eps < 1e-5:
-        raise ValueError(f"check_numeric_gradient: numeric_eps={eps} is too small for "
-                         f"{np.dtype(dtype)} (use >= 1e-5, or dtype=np.float64)")
+    eps = _numeric_eps(executor.outputs[0], numeric_eps, dtype)
     executor.backward([nd.array(p, ctx=ctx, dtype=dtype) for p in projections])
     numeric = numeric_grad(executor, location_npy, aux_npy, eps=eps,
                            use_forward_train=use_forward_train, dtype=dtype,
@@ -1130,47 +1142,17 @@ def check_consistency(sym: Symbol | list[Symbol], ctx_list: list[dict], scale: f
     dict of str to NDArray
         The ground truth: outputs (and gradients) by name.
     """
-    if len(ctx_list) < 2:
-        raise ValueError(f"check_consistency: needs at least two bindings, got {len(ctx_list)}")
-    symbols = [sym] * len(ctx_list) if isinstance(sym, Symbol) else list(sym)
-    if len(symbols) != len(ctx_list):
-        raise ValueError(f"check_consistency: {len(symbols)} symbols for {len(ctx_list)} "
-                         f"bindings")
-    output_names = symbols[0].list_outputs()
-    arg_names = symbols[0].list_arguments()
-    for s in symbols:
-        if s.list_arguments() != arg_names or s.list_outputs() != output_names:
-            raise ValueError("check_consistency: the symbols must have the same arguments and "
-                             "outputs")
+    symbols = _consistency_symbols(sym, ctx_list)
+    output_names, arg_names = symbols[0].list_outputs(), symbols[0].list_arguments()
     executors = [s.simple_bind(grad_req=grad_req, **kwargs)
                  for s, kwargs in zip(symbols, ctx_list)]
-
-    arg_params = {} if arg_params is None else arg_params
-    aux_params = {} if aux_params is None else aux_params
-    for name, arr in sorted(executors[0].arg_dict.items()):  # a fixed order for the seed
-        if name not in arg_params:
-            if use_uniform:
-                values = np.random.uniform(-0.92 * scale, 0.92 * scale, size=arr.shape)
-            else:
-                values = np.random.normal(size=arr.shape, scale=scale)
-            arg_params[name] = values.astype(rand_type)
-    for name in executors[0].aux_dict:
-        aux_params.setdefault(name, 0)
-    for executor in executors:
-        for name, arr in executor.arg_dict.items():
-            arr[:] = arg_params[name]
-        for name, arr in executor.aux_dict.items():
-            arr[:] = aux_params[name]
-        if grad_req == "add":
-            for arr in executor.grad_arrays:
-                if arr is not None:
-                    arr[:] = 0
-
-    def itemsize(dtype: Any) -> int:
-        return np.dtype(dtype).itemsize
+    random = (lambda shape: np.random.uniform(-0.92 * scale, 0.92 * scale, size=shape)) \
+        if use_uniform else (lambda shape: np.random.normal(size=shape, scale=scale))
+    _set_consistency_inputs(executors, arg_params, aux_params, grad_req,
+                            lambda shape: random(shape).astype(rand_type))
 
     dtypes = [np.dtype(e.outputs[0].dtype) for e in executors]
-    gt_index = int(np.argmax([itemsize(d) for d in dtypes]))  # the first most precise
+    gt_index = int(np.argmax([_itemsize(d) for d in dtypes]))  # the first most precise
     gt = ground_truth
     if gt is None:
         gt = dict(executors[gt_index].output_dict)
@@ -1196,16 +1178,7 @@ def check_consistency(sym: Symbol | list[Symbol], ctx_list: list[dict], scale: f
                         f"Predict Err: ctx {i} vs ctx {gt_index} at {name}")
     if grad_req == "null":
         return gt
-
-    for executor in executors:
-        executor.forward(is_train=True)
-    # every backward gets the first binding's outputs, rounded to the least precise dtype
-    least = [min((e.outputs[k].dtype for e in executors), key=itemsize)
-             for k in range(len(output_names))]
-    head = [out.asnumpy().astype(dt) for out, dt in zip(executors[0].outputs, least)]
-    for executor in executors:
-        executor.backward([nd.array(h, ctx=executor._ctx, dtype=out.dtype)
-                           for h, out in zip(head, executor.outputs)])
+    _run_consistency_backward(executors, len(output_names))
     for i, executor in enumerate(executors):
         if i == gt_index:
             continue
@@ -1217,17 +1190,77 @@ def check_consistency(sym: Symbol | list[Symbol], ctx_list: list[dict], scale: f
                     raise AssertionError(f"check_consistency: {name} has a gradient in binding "
                                          f"{i} but not in the ground truth")
                 continue
-            rt, at = rtol, atol
-            # a float32 gradient (e.g. BatchNorm's gamma) of a float16 network is only as
-            # precise as float16
-            low_arr = min(arr.dtype, dtypes[i], key=itemsize)
-            low_gt = min(expected.dtype, dtypes[gt_index], key=itemsize)
-            if low_arr != arr.dtype or low_gt != expected.dtype:
-                rt, at = get_tols(arr.astype(low_arr), expected.astype(low_gt), rtol, atol)
+            rt, at = _consistency_tols(arr, expected, dtypes[i], dtypes[gt_index], rtol, atol)
             compare(arr, expected, rt, at,
                     f"Train Err: {np.dtype(arr.dtype).name} ctx {i} vs "
                     f"{np.dtype(expected.dtype).name} ctx {gt_index} at {name}")
     return gt
+
+
+def _itemsize(dtype: Any) -> int:
+    return np.dtype(dtype).itemsize
+
+
+def _consistency_symbols(sym: Symbol | list[Symbol], ctx_list: list[dict]) -> list[Symbol]:
+    """One symbol per binding, all with the same arguments and outputs."""
+    if len(ctx_list) < 2:
+        raise ValueError(f"check_consistency: needs at least two bindings, got {len(ctx_list)}")
+    symbols = [sym] * len(ctx_list) if isinstance(sym, Symbol) else list(sym)
+    if len(symbols) != len(ctx_list):
+        raise ValueError(f"check_consistency: {len(symbols)} symbols for {len(ctx_list)} "
+                         f"bindings")
+    for s in symbols:
+        if (s.list_arguments() != symbols[0].list_arguments()
+                or s.list_outputs() != symbols[0].list_outputs()):
+            raise ValueError("check_consistency: the symbols must have the same arguments and "
+                             "outputs")
+    return symbols
+
+
+def _set_consistency_inputs(executors: list, arg_params: dict | None, aux_params: dict | None,
+                            grad_req: Any, random: Any) -> None:
+    """Give every executor the same inputs: ``arg_params`` or ``random(shape)`` draws (in a
+    fixed order, for the seed), ``aux_params`` or 0; zero gradients for ``grad_req='add'``."""
+    arg_params = {} if arg_params is None else arg_params
+    aux_params = {} if aux_params is None else aux_params
+    for name, arr in sorted(executors[0].arg_dict.items()):
+        if name not in arg_params:
+            arg_params[name] = random(arr.shape)
+    for name in executors[0].aux_dict:
+        aux_params.setdefault(name, 0)
+    for executor in executors:
+        for name, arr in executor.arg_dict.items():
+            arr[:] = arg_params[name]
+        for name, arr in executor.aux_dict.items():
+            arr[:] = aux_params[name]
+        if grad_req == "add":
+            for arr in executor.grad_arrays:
+                if arr is not None:
+                    arr[:] = 0
+
+
+def _run_consistency_backward(executors: list, num_outputs: int) -> None:
+    """Forward in training mode and backward: every backward gets the first binding's
+    outputs, rounded to the least precise dtype."""
+    for executor in executors:
+        executor.forward(is_train=True)
+    least = [min((e.outputs[k].dtype for e in executors), key=_itemsize)
+             for k in range(num_outputs)]
+    head = [out.asnumpy().astype(dt) for out, dt in zip(executors[0].outputs, least)]
+    for executor in executors:
+        executor.backward([nd.array(h, ctx=executor._ctx, dtype=out.dtype)
+                           for h, out in zip(head, executor.outputs)])
+
+
+def _consistency_tols(arr: Any, expected: Any, dtype: Any, gt_dtype: Any, rtol: Any,
+                      atol: Any) -> tuple[Any, Any]:
+    """The tolerances for one array: a float32 gradient (e.g. BatchNorm's gamma) of a float16
+    network is only as precise as float16."""
+    low_arr = min(arr.dtype, dtype, key=_itemsize)
+    low_gt = min(expected.dtype, gt_dtype, key=_itemsize)
+    if low_arr != arr.dtype or low_gt != expected.dtype:
+        return get_tols(arr.astype(low_arr), expected.astype(low_gt), rtol, atol)
+    return rtol, atol
 
 
 # ================================================================================================

@@ -13,6 +13,7 @@ by name. In this lesson you will
 - open the operator registry and read a whole operator,
 - redo the forward and backward passes of `FullyConnected`, `Convolution` and `BatchNorm` in
   numpy and compare with teachmod,
+- see where an operator's plain reference code ends and its optional fast path begins,
 - check gradients with finite differences, by hand and with `mx.test_utils.check_numeric_gradient`,
 - write a new operator, register it, test it, and train a network with it.
 """, zh=r"""
@@ -26,6 +27,7 @@ by name. In this lesson you will
 
 - 打开算子注册表，完整地读一个算子；
 - 用 numpy 重做 `FullyConnected`、`Convolution` 和 `BatchNorm` 的前向与反向计算，并与 teachmod 对比；
+- 看清一个算子朴素的参考代码在哪里结束、可选的快速路径从哪里开始；
 - 用有限差分检查梯度：先手算，再用 `mx.test_utils.check_numeric_gradient`；
 - 编写一个新算子，注册它、测试它，并用它训练一个网络。
 """)
@@ -250,6 +252,70 @@ print('moving_mean', np.allclose(executor.aux_dict['bn_moving_mean'].asnumpy(),
 """, tags=["nbval-check-output"])
 
 md(en=r"""
+## Reference code first, fast paths beside it
+
+What you just wrote is also what `teachmod/ops/batch_norm.py` shows first: its `normalise` and
+`gradients` methods are these formulas in plain numpy, one line per step. Every operator file is
+written this way, so that reading it top to bottom explains the operator.
+""", zh=r"""
+## 先是参考代码，快速路径放在旁边
+
+你刚才写的，也正是 `teachmod/ops/batch_norm.py` 开头展示的内容：它的 `normalise` 和 `gradients`
+方法就是上面这些公式的普通 numpy 写法，每一步一行。每个算子文件都是这样写的，从上往下读一遍，就能读懂这个算子。
+""")
+
+code(r"""
+BatchNorm = registry.get('BatchNorm')
+print(inspect.getsource(BatchNorm.normalise))
+print(inspect.getsource(BatchNorm.gradients))
+""")
+
+md(en=r"""
+Two operators also keep a **fast path**: the same numbers computed with fewer passes over
+memory. A fast path stays only where a benchmark showed that it saves at least 10% of a training
+epoch: BatchNorm and Pooling, which together take most of the time of lesson 5's network on
+large images (`docs/fast_paths.md` has the measurements, `benchmarks/bench_fast_paths.py`
+reproduces them). It lives at the end of the operator's file, under the heading
+`# --- fast path (TEACHMOD_REFERENCE=1 switches it off) ---`, and the operator picks it with one
+`fast_paths()` test. To run the reference code only, start Python with the environment variable
+`TEACHMOD_REFERENCE=1`, or wrap a block in `reference_mode()`. The tests run both and compare them:
+max pooling's fast path must agree bit for bit, sums (BatchNorm's statistics) to float rounding,
+because they add the same numbers in another order.
+""", zh=r"""
+有两个算子还保留了一条**快速路径（fast path）**：用更少的内存遍历算出同样的数值。只有当基准测试表明
+它能节省至少 10% 的训练轮次（epoch）时间时，快速路径才会保留：BatchNorm 和 Pooling 就是这样，在大尺寸图像上，
+它们合起来占了第 5 课网络的大部分时间（测量结果见 `docs/fast_paths.md`，用 `benchmarks/bench_fast_paths.py`
+可以复现）。快速路径放在算子文件的末尾，标题是 `# --- fast path (TEACHMOD_REFERENCE=1 switches it off) ---`，
+算子只用一处 `fast_paths()` 判断来选择它。若只想运行参考代码，启动 Python 前设置环境变量
+`TEACHMOD_REFERENCE=1`，或者把一段代码放进 `reference_mode()` 中。测试会把两者都运行一遍并加以比较：
+最大池化的快速路径必须逐位一致；求和（BatchNorm 的统计量）只需在浮点舍入误差内一致，因为它们以不同的顺序把同样的数加起来。
+""")
+
+code(r"""
+from teachmod.reference import fast_paths, reference_mode
+
+source = inspect.getsource(inspect.getmodule(BatchNorm))
+print([line.strip() for line in source.splitlines() if 'fast_paths()' in line or '# ---' in line])
+
+
+def bn_and_pool(x):
+    executor.arg_dict['data'][:] = x
+    executor.forward(is_train=True)
+    executor.backward(mx.nd.array(g))
+    pooled = mx.nd.Pooling(mx.nd.relu(mx.nd.array(x)), kernel=(2, 2), stride=(2, 2))
+    return executor.outputs[0].asnumpy(), executor.grad_dict['data'].asnumpy(), pooled.asnumpy()
+
+
+fast = bn_and_pool(x)
+with reference_mode():
+    print('fast paths inside reference_mode():', fast_paths())
+    reference = bn_and_pool(x)
+print('BatchNorm output  ', np.allclose(fast[0], reference[0], rtol=1e-5, atol=1e-5))
+print('BatchNorm gradient', np.allclose(fast[1], reference[1], rtol=1e-5, atol=1e-5))
+print('max pooling, bit for bit', np.array_equal(fast[2], reference[2]))
+""", tags=["nbval-check-output"])
+
+md(en=r"""
 ## Gradient checking
 
 How do we know a `backward` is right without deriving it twice? Compare it with **finite
@@ -304,6 +370,7 @@ its operators (as MXNet's do):
 
 code(r"""
 check = mx.test_utils.check_numeric_gradient
+np.random.seed(0)  # its random output weights: the same every run
 check(fc, [rng.normal(size=(4, 5)), rng.normal(size=(3, 5)), rng.normal(size=3)],
       dtype=np.float64, numeric_eps=1e-4)
 check(conv, {'data': rng.normal(size=(2, 3, 5, 5)), 'conv_weight': rng.normal(size=(4, 3, 3, 3)),

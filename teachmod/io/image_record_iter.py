@@ -169,26 +169,9 @@ class ImageRecordIter(BatchReaderIter):
         more = {key: kwargs.pop(key, default) for key, default in _MORE_AUGMENTATIONS.items()}
         self._check_kwargs(name, kwargs)
         data_shape = tuple(int(d) for d in data_shape)
-        if len(data_shape) != 3 or data_shape[0] not in (1, 3, 4) or min(data_shape) <= 0:
-            raise MXNetError(f"{name}: Invalid output shape {data_shape}: data_shape must be "
-                             f"(channels, height, width) with 1, 3 or 4 channels")
-        if isinstance(batch_size, bool) or int(batch_size) != batch_size or batch_size < 1:
-            raise ValueError(f"{name}: batch_size must be a positive integer, got {batch_size!r}")
-        if inter_method not in _INTERPOLATIONS:
-            raise MXNetError(f"{name}: invalid inter_method {inter_method}: valid values are "
-                             f"{_INTERPOLATIONS}")
-        if (max_crop_size != -1 or min_crop_size != -1) and not \
-                0 < min_crop_size <= max_crop_size:
-            raise MXNetError(f"{name}: need 0 < min_crop_size <= max_crop_size, got "
-                             f"{min_crop_size} and {max_crop_size}")
-        if not 0 <= part_index < num_parts:
-            raise ValueError(f"{name}: part_index must be in 0..num_parts-1 "
-                             f"(num_parts={num_parts}), got {part_index}")
         dtype = dtype or self._DEFAULT_DTYPE
-        if dtype not in ("float32", "uint8"):
-            raise ValueError(f"{name}: dtype must be 'float32' or 'uint8', got {dtype!r}")
-        if not os.path.exists(path_imgrec):
-            raise MXNetError(f"{name}: path_imgrec {path_imgrec!r} does not exist")
+        self._check_args(name, data_shape, batch_size, inter_method, max_crop_size,
+                         min_crop_size, part_index, num_parts, dtype, path_imgrec)
         self._name = name
         self.path_imgrec = path_imgrec
         self.data_shape = data_shape
@@ -202,24 +185,12 @@ class ImageRecordIter(BatchReaderIter):
                          min_crop_size=min_crop_size, pad=pad, fill_value=fill_value,
                          inter_method=inter_method, **more)
         self._aug["rotate_list"] = [int(a) for a in str(more["rotate_list"]).split(",") if a]
-        if more["min_aspect_ratio"] is None:
-            self._aug["aspect_ratio_range"] = (1 - more["max_aspect_ratio"],
-                                               1 + more["max_aspect_ratio"])
-        else:
-            self._aug["aspect_ratio_range"] = (more["min_aspect_ratio"], more["max_aspect_ratio"])
-        channels = data_shape[0]
-        self._mean = np.array([mean_r, mean_g, mean_b, mean_a][:channels] if channels > 1
-                              else [mean_r], np.float32).reshape(-1, 1, 1)
-        std = [std_r, std_g, std_b, std_a][:channels] if channels > 1 else [std_r]
-        self._mult = (np.float32(scale) / np.array(std, np.float32)).reshape(-1, 1, 1)
+        self._aug["aspect_ratio_range"] = self._aspect_ratio_range(more)
+        self._mean, self._mult = self._normalisation(
+            data_shape[0], (mean_r, mean_g, mean_b, mean_a), (std_r, std_g, std_b, std_a), scale)
 
         # the records of this part, in file (or index) order
-        if path_imgidx:
-            index = recordio.MXIndexedRecordIO(path_imgidx, path_imgrec, "r")
-            offsets = [index.idx[key] for key in index.keys]
-            index.close()
-        else:
-            offsets = recordio.record_offsets(path_imgrec)
+        offsets = self._record_offsets(path_imgidx, path_imgrec)
         count = len(offsets)
         start, end = count * part_index // num_parts, count * (part_index + 1) // num_parts
         self._offsets = np.array(offsets[start:end], np.int64)
@@ -236,9 +207,7 @@ class ImageRecordIter(BatchReaderIter):
         weakref.finalize(self, self._pool.shutdown, wait=False, cancel_futures=True)
         self._prefetch = max(1, int(prefetch_buffer))
         self._orders: dict[int, np.ndarray] = {}
-        self._meanimg = None
-        if mean_img:
-            self._meanimg = self._mean_image(mean_img)
+        self._meanimg = self._mean_image(mean_img) if mean_img else None
 
         self._consumed = _Cursor()   # state after the last batch handed out
         self._planned = self._consumed  # state after the last batch submitted
@@ -255,6 +224,56 @@ class ImageRecordIter(BatchReaderIter):
                      int(preprocess_threads))
 
     # ---- set-up helpers ---------------------------------------------------------------------
+    @staticmethod
+    def _check_args(name: str, data_shape: tuple, batch_size: Any, inter_method: int,
+                    max_crop_size: int, min_crop_size: int, part_index: int, num_parts: int,
+                    dtype: str, path_imgrec: str) -> None:
+        """Clear errors for arguments out of range, before any file is read."""
+        if len(data_shape) != 3 or data_shape[0] not in (1, 3, 4) or min(data_shape) <= 0:
+            raise MXNetError(f"{name}: Invalid output shape {data_shape}: data_shape must be "
+                             f"(channels, height, width) with 1, 3 or 4 channels")
+        if isinstance(batch_size, bool) or int(batch_size) != batch_size or batch_size < 1:
+            raise ValueError(f"{name}: batch_size must be a positive integer, got {batch_size!r}")
+        if inter_method not in _INTERPOLATIONS:
+            raise MXNetError(f"{name}: invalid inter_method {inter_method}: valid values are "
+                             f"{_INTERPOLATIONS}")
+        if (max_crop_size != -1 or min_crop_size != -1) and not \
+                0 < min_crop_size <= max_crop_size:
+            raise MXNetError(f"{name}: need 0 < min_crop_size <= max_crop_size, got "
+                             f"{min_crop_size} and {max_crop_size}")
+        if not 0 <= part_index < num_parts:
+            raise ValueError(f"{name}: part_index must be in 0..num_parts-1 "
+                             f"(num_parts={num_parts}), got {part_index}")
+        if dtype not in ("float32", "uint8"):
+            raise ValueError(f"{name}: dtype must be 'float32' or 'uint8', got {dtype!r}")
+        if not os.path.exists(path_imgrec):
+            raise MXNetError(f"{name}: path_imgrec {path_imgrec!r} does not exist")
+
+    @staticmethod
+    def _aspect_ratio_range(more: dict) -> tuple[float, float]:
+        if more["min_aspect_ratio"] is None:
+            return 1 - more["max_aspect_ratio"], 1 + more["max_aspect_ratio"]
+        return more["min_aspect_ratio"], more["max_aspect_ratio"]
+
+    @staticmethod
+    def _normalisation(channels: int, means: tuple, stds: tuple,
+                       scale: float) -> tuple[np.ndarray, np.ndarray]:
+        """The per-channel mean to subtract and factor ``scale / std`` to multiply by."""
+        mean = np.array(means[:channels] if channels > 1 else means[:1],
+                        np.float32).reshape(-1, 1, 1)
+        std = stds[:channels] if channels > 1 else stds[:1]
+        return mean, (np.float32(scale) / np.array(std, np.float32)).reshape(-1, 1, 1)
+
+    @staticmethod
+    def _record_offsets(path_imgidx: str, path_imgrec: str) -> list[int]:
+        """Where every record starts, from the index file if there is one."""
+        if not path_imgidx:
+            return recordio.record_offsets(path_imgrec)
+        index = recordio.MXIndexedRecordIO(path_imgidx, path_imgrec, "r")
+        offsets = [index.idx[key] for key in index.keys]
+        index.close()
+        return offsets
+
     @staticmethod
     def _check_kwargs(name: str, kwargs: dict) -> None:
         for key, value in kwargs.items():
@@ -311,13 +330,41 @@ class ImageRecordIter(BatchReaderIter):
 
     def _process(self, record: bytes, number: int, aug: dict, rng: np.random.Generator | None
                  ) -> tuple[np.ndarray, np.ndarray, int]:
-        """(CHW pixels as float32 RGB, labels, image index) of one record, augmented."""
-        from ..image.image import _decode_rgb, _get_interp_method
-        from ..image.resize import resize
+        """(CHW pixels as float32 RGB, labels, image index) of one record, augmented.
 
+        The steps draw from ``rng`` in MXNet's order: resize, affine, pad, crop, colour, mirror.
+        """
         header, payload = recordio.unpack(record)
-        channels, height, width = self.data_shape
         where = f"record {number} of {self.path_imgrec!r}"
+        image = self._decode(payload, where)
+        labels = self._labels(header, where)
+        if aug["resize"] > 0:
+            rows, cols = image.shape[:2]
+            side = aug["resize"]
+            new_h, new_w = (side * rows // cols, side) if rows > cols else \
+                (side, side * cols // rows)
+            image = _scaled(image, new_w, new_h, aug, rng)
+        if rng is not None and image_aug.needs_affine(aug):
+            image = image_aug.affine(image, aug, rng)
+        if aug["pad"] > 0:
+            p = aug["pad"]
+            image = np.pad(image, ((p, p), (p, p), (0, 0)), constant_values=aug["fill_value"])
+        if aug["max_crop_size"] != -1:
+            image = self._random_size_crop(image, aug, rng, where)
+        else:
+            image = self._crop(image, aug, rng, where)
+        if rng is not None and self.data_shape[0] >= 3:
+            image = _jitter_colours(image, aug, rng)
+        flip = aug["mirror"] or (aug["rand_mirror"] and rng is not None and rng.random() < 0.5)
+        if flip:
+            image = image[:, ::-1]
+        return np.transpose(image, (2, 0, 1)), labels, int(header.id)
+
+    def _decode(self, payload: bytes, where: str) -> np.ndarray:
+        """The HWC image of a record, with the channels of ``data_shape``."""
+        from ..image.image import _decode_rgb
+
+        channels = self.data_shape[0]
         try:
             image = _decode_rgb(payload, {1: 0, 3: 1, 4: -1}[channels])
         except MXNetError as err:
@@ -327,64 +374,36 @@ class ImageRecordIter(BatchReaderIter):
         if image.shape[2] != channels:
             raise MXNetError(f"{self._name}: Invalid image in {where}: expected {channels} "
                              f"channels, got {image.shape[2]}")
-        labels = self._labels(header, where)
+        return image
 
-        def interp(old_h: int, old_w: int, new_h: int, new_w: int) -> int:
-            method = aug["inter_method"]
-            if method == 10:
-                return int(rng.integers(0, 5)) if rng is not None else 1
-            return _get_interp_method(method, (old_h, old_w, new_h, new_w))
-
-        def scaled(img: np.ndarray, new_w: int, new_h: int) -> np.ndarray:
-            return resize(img, new_w, new_h, interp(img.shape[0], img.shape[1], new_h, new_w))
-
-        if aug["resize"] > 0:
-            rows, cols = image.shape[:2]
-            side = aug["resize"]
-            new_h, new_w = (side * rows // cols, side) if rows > cols else \
-                (side, side * cols // rows)
-            image = scaled(image, new_w, new_h)
-        if rng is not None and image_aug.needs_affine(aug):
-            image = image_aug.affine(image, aug, rng)
-        if aug["pad"] > 0:
-            p = aug["pad"]
-            image = np.pad(image, ((p, p), (p, p), (0, 0)), constant_values=aug["fill_value"])
+    def _random_size_crop(self, image: np.ndarray, aug: dict, rng: np.random.Generator | None,
+                          where: str) -> np.ndarray:
+        """A square of a side between min_crop_size and max_crop_size, scaled to the output."""
+        _, height, width = self.data_shape
         rows, cols = image.shape[:2]
-        random_crop = aug["rand_crop"] and rng is not None
-        if aug["max_crop_size"] != -1:
-            if min(rows, cols) < aug["max_crop_size"]:
-                raise MXNetError(f"{self._name}: {where}: input image size {cols}x{rows} "
-                                 f"smaller than max_crop_size {aug['max_crop_size']}")
-            side = int(rng.integers(aug["min_crop_size"], aug["max_crop_size"] + 1)) \
-                if rng is not None else aug["max_crop_size"]
-            y, x = rows - side, cols - side
-            y, x = (int(rng.integers(0, y + 1)), int(rng.integers(0, x + 1))) if random_crop \
-                else (y // 2, x // 2)
-            image = scaled(image[y:y + side, x:x + side], width, height)
-        else:
-            if rows < height:
-                image = scaled(image, int(height / rows * cols), height)
-            if image.shape[1] < width:
-                image = scaled(image, width, int(width / image.shape[1] * image.shape[0]))
-            rows, cols = image.shape[:2]
-            if rows < height or cols < width:
-                raise MXNetError(f"{self._name}: {where}: input image size smaller than "
-                                 f"input shape")
-            y, x = rows - height, cols - width
-            y, x = (int(rng.integers(0, y + 1)), int(rng.integers(0, x + 1))) if random_crop \
-                else (y // 2, x // 2)
-            image = image[y:y + height, x:x + width]
-        if rng is not None and channels >= 3:
-            if aug["brightness"] > 0 or aug["contrast"] > 0 or aug["saturation"] > 0:
-                image = image_aug.color_jitter(image, aug, rng)
-            if aug["random_h"] or aug["random_s"] or aug["random_l"]:
-                image = image_aug.hls_jitter(image, aug, rng)
-            if aug["pca_noise"] > 0:
-                image = image_aug.pca_noise(image, aug, rng)
-        flip = aug["mirror"] or (aug["rand_mirror"] and rng is not None and rng.random() < 0.5)
-        if flip:
-            image = image[:, ::-1]
-        return np.transpose(image, (2, 0, 1)), labels, int(header.id)
+        if min(rows, cols) < aug["max_crop_size"]:
+            raise MXNetError(f"{self._name}: {where}: input image size {cols}x{rows} "
+                             f"smaller than max_crop_size {aug['max_crop_size']}")
+        side = int(rng.integers(aug["min_crop_size"], aug["max_crop_size"] + 1)) \
+            if rng is not None else aug["max_crop_size"]
+        y, x = _crop_corner(rows - side, cols - side, aug, rng)
+        return _scaled(image[y:y + side, x:x + side], width, height, aug, rng)
+
+    def _crop(self, image: np.ndarray, aug: dict, rng: np.random.Generator | None,
+              where: str) -> np.ndarray:
+        """A window of the output size, after scaling an image that is too small up to it."""
+        _, height, width = self.data_shape
+        rows, cols = image.shape[:2]
+        if rows < height:
+            image = _scaled(image, int(height / rows * cols), height, aug, rng)
+        if image.shape[1] < width:
+            image = _scaled(image, width, int(width / image.shape[1] * image.shape[0]), aug, rng)
+        rows, cols = image.shape[:2]
+        if rows < height or cols < width:
+            raise MXNetError(f"{self._name}: {where}: input image size smaller than "
+                             f"input shape")
+        y, x = _crop_corner(rows - height, cols - width, aug, rng)
+        return image[y:y + height, x:x + width]
 
     def _labels(self, header: recordio.IRHeader, where: str) -> np.ndarray:
         if self._label_map is not None:
@@ -534,3 +553,36 @@ class ImageRecordUInt8Iter(ImageRecordIter):
     """``ImageRecordIter`` giving the augmented pixels as uint8 (no mean, std or scale)."""
 
     _DEFAULT_DTYPE = "uint8"
+
+
+def _scaled(image: np.ndarray, new_w: int, new_h: int, aug: dict,
+            rng: np.random.Generator | None) -> np.ndarray:
+    """``image`` resized to ``new_w x new_h``; inter_method 10 draws a method per resize."""
+    from ..image.image import _get_interp_method
+    from ..image.resize import resize
+
+    method = aug["inter_method"]
+    if method == 10:
+        method = int(rng.integers(0, 5)) if rng is not None else 1
+    else:
+        method = _get_interp_method(method, (image.shape[0], image.shape[1], new_h, new_w))
+    return resize(image, new_w, new_h, method)
+
+
+def _crop_corner(spare_rows: int, spare_cols: int, aug: dict,
+                 rng: np.random.Generator | None) -> tuple[int, int]:
+    """The top-left corner of a crop: random with rand_crop (while augmenting), else central."""
+    if aug["rand_crop"] and rng is not None:
+        return int(rng.integers(0, spare_rows + 1)), int(rng.integers(0, spare_cols + 1))
+    return spare_rows // 2, spare_cols // 2
+
+
+def _jitter_colours(image: np.ndarray, aug: dict, rng: np.random.Generator) -> np.ndarray:
+    """Brightness, contrast and saturation; hue, saturation and lightness; PCA noise."""
+    if aug["brightness"] > 0 or aug["contrast"] > 0 or aug["saturation"] > 0:
+        image = image_aug.color_jitter(image, aug, rng)
+    if aug["random_h"] or aug["random_s"] or aug["random_l"]:
+        image = image_aug.hls_jitter(image, aug, rng)
+    if aug["pca_noise"] > 0:
+        image = image_aug.pca_noise(image, aug, rng)
+    return image

@@ -271,25 +271,32 @@ class Module(BaseModule):
 
     def _check_param_names(self, arg_params: dict | None, aux_params: dict | None,
                            initializer: Any, allow_missing: bool, allow_extra: bool) -> None:
-        missing, extra = [], []
-        for names, given in ((self._param_names, arg_params), (self._aux_names, aux_params)):
-            if given is None:
-                if initializer is None and names:
-                    missing.extend(names)
-                continue
-            missing.extend(n for n in names if n not in given)
-            extra.extend(n for n in given if n not in names)
-        if missing and (initializer is None or not allow_missing) and (
-                arg_params is not None or aux_params is not None or initializer is None):
-            if initializer is None or not allow_missing:
-                raise MXNetError(
-                    f"parameters missing: {missing} (the symbol needs them; given "
-                    f"{sorted(arg_params or {})} {sorted(aux_params or {})}). Pass "
-                    f"allow_missing=True to initialise the missing ones.")
+        missing, extra = self._missing_and_extra(arg_params, aux_params, initializer)
+        # (missing names come from a given dict, or from no initializer at all)
+        if missing and (initializer is None or not allow_missing):
+            raise MXNetError(
+                f"parameters missing: {missing} (the symbol needs them; given "
+                f"{sorted(arg_params or {})} {sorted(aux_params or {})}). Pass "
+                f"allow_missing=True to initialise the missing ones.")
         if extra and not allow_extra:
             raise MXNetError(f"parameters {extra} are not in the symbol (its parameters are "
                              f"{self._param_names + self._aux_names}). Pass allow_extra=True "
                              f"to ignore them.")
+
+    def _missing_and_extra(self, arg_params: dict | None, aux_params: dict | None,
+                           initializer: Any) -> tuple[list[str], list[str]]:
+        """The parameter names neither given nor initialisable, and the given names that the
+        symbol does not have. A dict that is not given (None) is missing only without an
+        initializer."""
+        missing, extra = [], []
+        for names, given in ((self._param_names, arg_params), (self._aux_names, aux_params)):
+            if given is None:
+                if initializer is None:
+                    missing.extend(names)
+                continue
+            missing.extend(n for n in names if n not in given)
+            extra.extend(n for n in given if n not in names)
+        return missing, extra
 
     def set_params(self, arg_params: dict, aux_params: dict, allow_missing: bool = False,
                    force_init: bool = True, allow_extra: bool = False) -> None:

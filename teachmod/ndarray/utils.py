@@ -198,7 +198,8 @@ def load_bytes(payload: bytes, fname: str = "<bytes>") -> list[NDArray] | dict[s
     return dict(zip(names, arrays)) if names else arrays
 
 
-def _read_array(reader: _Reader) -> NDArray:
+def _read_header(reader: _Reader) -> tuple[int, tuple[int, ...] | None]:
+    """The format's magic number and the array's shape (``None`` for a "none" array)."""
     (magic,) = reader.take("<I")
     if magic == ARRAY_MAGIC_V3 and not is_np_shape():
         raise reader.error("the array was saved under NumPy shape semantics and must be loaded "
@@ -223,7 +224,12 @@ def _read_array(reader: _Reader) -> NDArray:
         unknown = ndim < 0 or any(d < 0 for d in shape)  # np-shape's "none" array
     else:
         unknown = ndim == 0  # legacy's "none" array: nothing follows
-    if unknown:
+    return magic, None if unknown else tuple(shape)
+
+
+def _read_array(reader: _Reader) -> NDArray:
+    _, shape = _read_header(reader)
+    if shape is None:
         return NDArray(np.zeros((0,), np.float32), Context("cpu", 0))
     if any(d < 0 for d in shape):
         raise reader.error(f"an array has the negative shape {tuple(shape)}")

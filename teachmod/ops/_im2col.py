@@ -68,30 +68,19 @@ def pad_spatial(data: np.ndarray, pad: Shape) -> np.ndarray:
     return np.pad(data, ((0, 0), (0, 0), *((p, p) for p in pad)))
 
 
-def im2col(data: np.ndarray, geo: Geometry, groups: int = 1,
-           ones_row: bool = False) -> np.ndarray:
+def im2col(data: np.ndarray, geo: Geometry, groups: int = 1) -> np.ndarray:
     """The columns of ``data`` ``(N, C, *spatial)`` as matrices ``(N, G, C/G*K, L)``: one copy.
 
     ``K = prod(kernel)`` rows per channel (the kernel taps), ``L = prod(out)`` columns (one per
-    output pixel). With ``ones_row`` every matrix gets one more row, all ones: a bias is then
-    one more weight column (the weight of an input that is always 1), and the matrix product
-    adds it for free instead of a separate pass over the output.
+    output pixel).
     """
     n, c, nd = data.shape[0], data.shape[1], len(geo.kernel)
     out = geo.output_size(data.shape[2:])
     view = windows(pad_spatial(data, geo.pad), geo, out)
-    # (N, C, *out, *kernel) -> (N, C, *kernel, *out): kernel taps first, pixels last
+    # (N, C, *out, *kernel) -> (N, C, *kernel, *out): kernel taps first, pixels last; copy()
+    # lays the view out in that order, and the reshape of the copy is free
     view = view.transpose(0, 1, *range(2 + nd, 2 + 2 * nd), *range(2, 2 + nd))
-    rows = c // groups * math.prod(geo.kernel)
-    cols = np.empty((n, groups, rows + ones_row, math.prod(out)), data.dtype)
-    # copy the windows into the first ``rows`` rows (a view of them, shaped like the windows:
-    # reshape only splits axes here, which never needs a copy)
-    target = cols[:, :, :rows].reshape(n, groups, c // groups, *geo.kernel, *out)
-    assert np.may_share_memory(target, cols)
-    target[...] = view.reshape(n, groups, c // groups, *geo.kernel, *out)
-    if ones_row:
-        cols[:, :, rows] = 1
-    return cols
+    return view.copy().reshape(n, groups, c // groups * math.prod(geo.kernel), math.prod(out))
 
 
 def tap_slices(tap: Shape, out_size: Shape, geo: Geometry) -> tuple[slice, ...]:
@@ -141,14 +130,13 @@ def col2im(cols: np.ndarray, spatial: Shape, geo: Geometry) -> np.ndarray:
 def conv_forward(data: np.ndarray, weight: np.ndarray, geo: Geometry, groups: int,
                  bias: np.ndarray | None = None) -> np.ndarray:
     """``output = weight @ im2col(data) (+ bias)``: data ``(N, C, *in)``, weight
-    ``(F, C/G, *kernel)``, bias ``(F,)`` -- the last weight column, against a row of ones."""
+    ``(F, C/G, *kernel)``, bias ``(F,)``."""
     n, f = data.shape[0], weight.shape[0]
-    cols = im2col(data, geo, groups, ones_row=bias is not None)
     w = weight.reshape(groups, f // groups, -1)
+    out = np.matmul(w, im2col(data, geo, groups)).reshape(n, f, *geo.output_size(data.shape[2:]))
     if bias is not None:
-        w = np.concatenate([w, bias.reshape(groups, f // groups, 1).astype(w.dtype)], axis=2)
-    out = geo.output_size(data.shape[2:])
-    return np.matmul(w, cols).reshape(n, f, *out)
+        out += bias.reshape(f, *(1,) * len(geo.kernel)).astype(out.dtype)
+    return out
 
 
 def conv_backward_data(grad_out: np.ndarray, weight: np.ndarray, geo: Geometry, groups: int,
@@ -164,17 +152,11 @@ def conv_backward_data(grad_out: np.ndarray, weight: np.ndarray, geo: Geometry, 
     return col2im(grad_cols.reshape(n, c, *geo.kernel, *grad_out.shape[2:]), spatial, geo)
 
 
-def conv_backward_weight(data: np.ndarray, grad_out: np.ndarray, geo: Geometry, groups: int,
-                         bias: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+def conv_backward_weight(data: np.ndarray, grad_out: np.ndarray, geo: Geometry,
+                         groups: int) -> np.ndarray:
     """Gradient of ``conv_forward`` with respect to ``weight``: ``grad_out @ im2col(data).T``,
-    summed over the batch. Returns ``(F, C/G, *kernel)``; with ``bias``, also the bias's
-    gradient ``(F,)``: the sum of ``grad_out``, which the row of ones gives in the same product.
-    """
+    summed over the batch, shape ``(F, C/G, *kernel)``."""
     n, c, f = data.shape[0], data.shape[1], grad_out.shape[1]
-    cols = im2col(data, geo, groups, ones_row=bias)
     grad = grad_out.reshape(n, groups, f // groups, -1)
-    per_item = np.matmul(grad, cols.transpose(0, 1, 3, 2))  # (N, G, F/G, C/G*K (+1))
-    total = per_item.sum(axis=0)
-    grad_weight = total[..., :c // groups * math.prod(geo.kernel)].reshape(
-        f, c // groups, *geo.kernel)
-    return (grad_weight, total[..., -1].reshape(f)) if bias else grad_weight
+    per_item = np.matmul(grad, im2col(data, geo, groups).transpose(0, 1, 3, 2))
+    return per_item.sum(axis=0).reshape(f, c // groups, *geo.kernel)

@@ -12,18 +12,17 @@ product:
 1. **im2col**: copy every window of the padded input into a column. For one image the
    columns form a matrix ``cols`` of shape ``(C*KH*KW, OH*OW)`` -- one column per output pixel.
    ``np.lib.stride_tricks.sliding_window_view`` gives all windows as a *view* (no copying);
-   one ``ascontiguousarray`` turns it into the matrix.
+   one copy turns it into the matrix.
 2. **matmul**: flatten the filters to ``W`` of shape ``(num_filter, C*KH*KW)``. Then
    ``W @ cols`` has shape ``(num_filter, OH*OW)``: every filter against every window, which is
    exactly the convolution, reshaped to ``(num_filter, OH, OW)``. ``np.matmul`` does this for
-   the whole batch in one call, using the fast BLAS library. The bias rides along: it is one
-   more column of ``W``, matched by a row of ones appended to ``cols`` (an input that is always
-   1), so the product adds it without another pass over the (large) output.
+   the whole batch in one call, using the BLAS library. The bias is then added to every
+   output pixel of its filter.
 
 The backward pass is two more products of the same matrices:
 
-- ``grad_weight = grad_out @ cols.T`` (summed over the batch); its column for the row of ones
-  is the bias gradient, the sum of ``grad_out``;
+- ``grad_weight = grad_out @ cols.T`` (summed over the batch); the bias gradient is the sum
+  of ``grad_out`` over the batch and the output pixels;
 - ``grad_cols = W.T @ grad_out``, and **col2im** adds every column entry back onto the input
   pixel it was copied from (pixels in several windows receive several contributions).
 
@@ -174,8 +173,7 @@ class Convolution(ConvolutionBase):
         geo = self.geometry()
         grad_data = (_im2col.conv_backward_data(grad, weight, geo, self.num_group, data.shape[2:])
                      if self.needs_grad(0) else None)  # the first layer's data needs none
-        if self.no_bias:
-            return [grad_data, _im2col.conv_backward_weight(data, grad, geo, self.num_group)]
-        grad_weight, grad_bias = _im2col.conv_backward_weight(data, grad, geo, self.num_group,
-                                                              bias=True)
-        return [grad_data, grad_weight, grad_bias]
+        grads = [grad_data, _im2col.conv_backward_weight(data, grad, geo, self.num_group)]
+        if not self.no_bias:
+            grads.append(grad.sum(axis=(0, *range(2, grad.ndim))))
+        return grads

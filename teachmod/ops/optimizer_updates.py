@@ -13,8 +13,6 @@ float16 weight and return the weight rounded back to float16.
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from .registry import Operator, Param, optional, parse_bool, parse_float, parse_int, register
@@ -32,16 +30,10 @@ def sgd_step(weight: np.ndarray, grad: np.ndarray, mom: np.ndarray | None, lr: f
              wd: float, rescale_grad: float, clip: float | None, momentum: float = 0.0) -> None:
     """``step = lr * (clip(rescale_grad * grad) + wd * weight)``; without ``mom``
     ``weight -= step``, with it ``mom = momentum * mom - step; weight += mom``."""
-    if not wd and clip is None and math.frexp(rescale_grad)[0] == 0.5:
-        # rescale_grad is a power of two (1/batch_size for batches of 8, 16, 32, ...), so
-        # multiplying by it is exact and folding it into lr gives the very same bits as
-        # MXNet's lr * (rescale_grad * grad), with one pass over the array instead of two
-        step = grad * (lr * rescale_grad)
-    else:
-        step = clip_in_place(rescale_grad * grad, clip)  # one temporary, updated in place
-        if wd:
-            step += wd * weight
-        step *= lr
+    step = clip_in_place(rescale_grad * grad, clip)  # one temporary, updated in place
+    if wd:
+        step += wd * weight
+    step *= lr
     if mom is None:
         weight -= step
     else:

@@ -1,24 +1,23 @@
 """Pooling: summarise each window of every channel by its max, average, sum or p-norm.
 
-Max and sum are separable, so the forward pass reduces the windows one spatial axis at a time
-with whole-array ``maximum`` or ``+`` (``combine_windows``): first over the KH rows of every
-window, then over its KW columns. Element (i, j) of every window is one strided view of the
-padded input (a "tap", ``_im2col.tap_slices``), and the backward pass works tap by tap: it
-adds each window element's gradient onto a zero canvas at the same strided positions -- the
-scatter-add ``col2im`` does for Convolution:
+Element (i, j) of every window is one strided view of the padded input (a "tap",
+``_im2col.tap_slices``). The forward pass combines the taps with whole-array ``maximum`` or
+``+``: one array operation per kernel position, no Python loop over pixels. The backward pass
+works tap by tap too: it adds each window element's gradient onto a zero canvas at the same
+strided positions -- the scatter-add ``col2im`` does for Convolution:
 
 - max: the whole gradient goes to the (first) largest element of the window;
 - avg: every element gets ``grad / count``; sum: every element gets ``grad``;
 - lp (``(sum x^p)^(1/p)``): element x gets ``grad * (x / out)^(p-1)``.
-
-The most common case, max pooling over 2x2 windows with stride 2 that tile the input, has a
-faster backward pass computing the same numbers on whole image rows (``max_backward_2x2``).
 
 Output size per axis, for input n, kernel k, stride s and pad p:
 ``valid``: ``(n + 2p - k) // s + 1``; ``full``: ``ceil((n + 2p - k) / s) + 1`` (windows may
 hang over the end); ``same`` (1-D only, no pad): ``ceil(n / s)``. Padding never wins a max.
 An average divides by the window's size clipped to the padded input, or with
 ``count_include_pad=False`` by the number of real input elements in it.
+
+Two fast paths, which compute the same numbers, sit at the end of the file
+(``TEACHMOD_REFERENCE=1`` switches them off; docs/fast_paths.md has the measurements).
 """
 from __future__ import annotations
 
@@ -26,6 +25,7 @@ import math
 
 import numpy as np
 
+from ..reference import fast_paths
 from . import _im2col
 from .convolution import LAYOUTS, fmt
 from .registry import (
@@ -38,18 +38,6 @@ from .registry import (
     parse_str,
     register,
 )
-
-
-def side_by_side(a: np.ndarray) -> np.ndarray:
-    """Every value of ``a`` twice, side by side along the last axis: ``[1, 2] -> [1, 1, 2, 2]``.
-
-    The same as ``a.repeat(2, axis=-1)``, which copies one number at a time; two strided
-    writes into a ``(..., W, 2)`` array are 1.5-3x faster.
-    """
-    pairs = np.empty((*a.shape, 2), a.dtype)
-    pairs[..., 0] = a
-    pairs[..., 1] = a
-    return pairs.reshape(*a.shape[:-1], -1)
 
 
 @register
@@ -182,104 +170,45 @@ class Pooling(Operator):
         return math.prod(np.ix_(*per_axis))  # outer product of the per-axis counts
 
     # ---- computation --------------------------------------------------------------------
-    def combine_windows(self, data: np.ndarray, fill: float, ufunc: np.ufunc) -> np.ndarray:
+    def combine_taps(self, data: np.ndarray, fill: float, ufunc: np.ufunc) -> np.ndarray:
         """Combine the elements of every window with ``ufunc`` (``np.maximum`` or ``np.add``),
-        padding with ``fill``: a new array ``(N, C, *out)``.
-
-        Both are *separable*: the max of a 2x2 window is the max over its two rows of the max
-        over its two columns, and likewise for sums. So the windows are reduced one spatial
-        axis at a time, combining whole-array views (one per kernel position along that axis):
-        rows first -- whole rows, contiguous in memory, fast -- which shrinks the array
-        ``stride`` times; then columns, strided views of the smaller array. That is KH + KW
-        array operations instead of KH * KW, and the slow strided ones touch fewer elements.
-        (Reducing a windows view over its small trailing axes instead is ~10x slower.)
-        """
-        geo, out = self.geometry(data.shape[2:]), self.output_spatial(data.shape[2:])
-        result = self.padded(data, fill)
-        for axis, (k, s, o) in enumerate(zip(geo.kernel, geo.stride, out), start=2):
-            before = (slice(None),) * axis  # all of N, C and the axes already reduced
-            views = [result[(*before, slice(i, i + (o - 1) * s + 1, s))] for i in range(k)]
-            combined = views[0].copy() if k == 1 else ufunc(views[0], views[1])
-            for view in views[2:]:
-                ufunc(combined, view, out=combined)
-            result = combined
+        padding with ``fill``: a new array ``(N, C, *out)``, one ``ufunc`` call per tap."""
+        taps = self.taps(data, fill)
+        result = taps[0].copy()
+        for tap in taps[1:]:
+            ufunc(result, tap, out=result)
         return result
 
     def forward(self, is_train, inputs, aux):
         data = inputs[0]
         self.infer_shape([data.shape])  # clear errors for mx.nd calls too
+        combine = self.combine_separable if fast_paths() else self.combine_taps
         if self.pool_type == "max":
-            return [self.combine_windows(data, np.finfo(data.dtype).min, np.maximum)]
+            return [combine(data, np.finfo(data.dtype).min, np.maximum)]
         power = self.p_value if self.pool_type == "lp" else 1
-        out = self.combine_windows(data if power == 1 else data ** power, 0, np.add)
+        out = combine(data if power == 1 else data ** power, 0, np.add)
         if self.pool_type == "avg":
             out /= self.window_counts(data.shape[2:]).astype(data.dtype)
         elif power > 1:
             out = np.sqrt(out) if power == 2 else np.cbrt(out)
         return [out]
 
-    def tiles_2x2(self, spatial: tuple[int, ...]) -> bool:
-        """2x2 windows with stride 2 that cover the input exactly (the usual max pooling)."""
-        geo, out = self.geometry(spatial), self.output_spatial(spatial)
-        return (geo.kernel == (2, 2) and geo.stride == (2, 2) and geo.pad == (0, 0)
-                and spatial == tuple(2 * o for o in out))
-
-    @staticmethod
-    def max_backward_2x2(grad: np.ndarray, data: np.ndarray, out: np.ndarray) -> np.ndarray:
-        """Max pooling's gradient for 2x2 windows with stride 2 that tile the input: the same
-        numbers as the tap loop in ``backward``, ~1.5x faster on large inputs.
-
-        The tap loop's cost is strided memory access (each tap reads every other element).
-        Here most of the work is done on whole image rows, which are contiguous:
-
-        1. write ``out`` and ``grad`` twice along the width, so that each window's max (and its
-           gradient) sits beside both of the window's columns: shape ``(N, C, OH, W)``;
-        2. compare the windows' top rows (image rows 0, 2, 4, ...) and bottom rows with it:
-           ``hit`` marks every element equal to its window's max;
-        3. keep only the first hit of each window, in row-major order (ties are common: a
-           window of relu zeros). The two hits of one window row are adjacent bytes; read as
-           one little-endian 16-bit number they are ``left + 256 * right``, so
-           ``pair & ~(pair << 8)`` clears the right one where the left one is set, and a
-           bottom pair is cleared where its top pair is non-zero;
-        4. the input's gradient is the doubled ``grad`` where ``hit``, and 0 elsewhere.
-        """
-        up_out = side_by_side(out)
-        top, bottom = data[:, :, 0::2] == up_out, data[:, :, 1::2] == up_out
-        del up_out  # half the input's size: let it go before the result is allocated
-        top_pairs, bottom_pairs = top.view("<u2"), bottom.view("<u2")  # views: edits go to hits
-        top_pairs &= ~(top_pairs << 8)
-        bottom_pairs *= top_pairs == 0
-        bottom_pairs &= ~(bottom_pairs << 8)
-        up_grad = side_by_side(grad)
-        result = np.empty_like(data)
-        np.multiply(up_grad, top, out=result[:, :, 0::2])
-        np.multiply(up_grad, bottom, out=result[:, :, 1::2])
-        return result
-
     def backward(self, out_grads, inputs, outputs, aux):
         grad, data, out = out_grads[0], inputs[0], outputs[0]
         spatial = data.shape[2:]
-        if self.pool_type == "max" and self.tiles_2x2(spatial):
-            return [self.max_backward_2x2(grad, data, out)]
+        if fast_paths() and self.pool_type == "max" and self.tiles_2x2(spatial):
+            return [max_backward_2x2(grad, data, out)]
         geo, out_size = self.geometry(spatial), self.output_spatial(spatial)
-        shape = _im2col.canvas_shape(data.shape[:2], spatial, out_size, geo)
-        overlap = any(k > s for k, s in zip(geo.kernel, geo.stride))
-        # windows that tile the canvas exactly (2x2, stride 2) write every element of it once:
-        # no need to zero it first
-        tiled = not overlap and shape[2:] == tuple(o * s for o, s in zip(out_size, geo.stride))
-        canvas = (np.empty if tiled and self.pool_type == "max" else np.zeros)(shape, data.dtype)
+        canvas = np.zeros(_im2col.canvas_shape(data.shape[:2], spatial, out_size, geo),
+                          data.dtype)
         targets = [_im2col.tap_slices(tap, out_size, geo) for tap in np.ndindex(*geo.kernel)]
         if self.pool_type == "max":
             # the gradient goes to the first element of each window that equals the max
             free = np.ones(out.shape, dtype=bool)  # windows whose max is not found yet
             for target, tap in zip(targets, self.taps(data, np.finfo(data.dtype).min)):
-                hit = tap == out
-                hit &= free
-                free ^= hit  # (hit is a subset of free: this clears the windows just found)
-                if overlap:
-                    canvas[target] += grad * hit
-                else:  # every element is in one window at most: write, no temporary
-                    np.multiply(grad, hit, out=canvas[target])
+                hit = (tap == out) & free
+                free &= ~hit
+                canvas[target] += grad * hit
         elif self.pool_type == "lp" and self.p_value > 1:
             # d out / d x = (x / out)^(p-1); MXNet gives 0 where out is 0
             safe_out = np.where(out == 0, 1, out)
@@ -293,3 +222,73 @@ class Pooling(Operator):
             for target in targets:
                 canvas[target] += share
         return [_im2col.unpad(canvas, spatial, geo)]
+
+    # --- fast path (TEACHMOD_REFERENCE=1 switches it off) ------------------------------------
+    # The same numbers as combine_taps and the tap loop of backward, computed with fewer and
+    # more regular memory accesses. Kept because pooling is a large share of the book CNN's
+    # epoch (docs/fast_paths.md).
+    def combine_separable(self, data: np.ndarray, fill: float, ufunc: np.ufunc) -> np.ndarray:
+        """``combine_taps`` one spatial axis at a time.
+
+        Max and sum are *separable*: the max of a 2x2 window is the max over its two rows of
+        the max over its two columns. Reducing the rows first works on whole rows, contiguous
+        in memory, and shrinks the array ``stride`` times before the strided column views are
+        read: KH + KW array operations instead of KH * KW.
+        """
+        geo, out = self.geometry(data.shape[2:]), self.output_spatial(data.shape[2:])
+        result = self.padded(data, fill)
+        for axis, (k, s, o) in enumerate(zip(geo.kernel, geo.stride, out), start=2):
+            before = (slice(None),) * axis  # all of N, C and the axes already reduced
+            views = [result[(*before, slice(i, i + (o - 1) * s + 1, s))] for i in range(k)]
+            combined = views[0].copy() if k == 1 else ufunc(views[0], views[1])
+            for view in views[2:]:
+                ufunc(combined, view, out=combined)
+            result = combined
+        return result
+
+    def tiles_2x2(self, spatial: tuple[int, ...]) -> bool:
+        """2x2 windows with stride 2 that cover the input exactly (the usual max pooling)."""
+        geo, out = self.geometry(spatial), self.output_spatial(spatial)
+        return (geo.kernel == (2, 2) and geo.stride == (2, 2) and geo.pad == (0, 0)
+                and spatial == tuple(2 * o for o in out))
+
+
+def side_by_side(a: np.ndarray) -> np.ndarray:
+    """Every value of ``a`` twice, side by side along the last axis: ``[1, 2] -> [1, 1, 2, 2]``.
+
+    The same as ``a.repeat(2, axis=-1)``, which copies one number at a time; two strided
+    writes into a ``(..., W, 2)`` array move whole rows.
+    """
+    pairs = np.empty((*a.shape, 2), a.dtype)
+    pairs[..., 0] = a
+    pairs[..., 1] = a
+    return pairs.reshape(*a.shape[:-1], -1)
+
+
+def max_backward_2x2(grad: np.ndarray, data: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """Max pooling's gradient for 2x2 windows with stride 2 that tile the input: the numbers
+    of the tap loop in ``Pooling.backward``, computed mostly on whole (contiguous) image rows.
+
+    1. write ``out`` and ``grad`` twice along the width, so that each window's max (and its
+       gradient) sits beside both of the window's columns: shape ``(N, C, OH, W)``;
+    2. compare the windows' top rows (image rows 0, 2, 4, ...) and bottom rows with it:
+       ``hit`` marks every element equal to its window's max;
+    3. keep only the first hit of each window, in row-major order (ties are common: a
+       window of relu zeros). The two hits of one window row are adjacent bytes; read as
+       one little-endian 16-bit number they are ``left + 256 * right``, so
+       ``pair & ~(pair << 8)`` clears the right one where the left one is set, and a
+       bottom pair is cleared where its top pair is non-zero;
+    4. the input's gradient is the doubled ``grad`` where ``hit``, and 0 elsewhere.
+    """
+    up_out = side_by_side(out)
+    top, bottom = data[:, :, 0::2] == up_out, data[:, :, 1::2] == up_out
+    del up_out  # half the input's size: let it go before the result is allocated
+    top_pairs, bottom_pairs = top.view("<u2"), bottom.view("<u2")  # views: edits go to hits
+    top_pairs &= ~(top_pairs << 8)
+    bottom_pairs *= top_pairs == 0
+    bottom_pairs &= ~(bottom_pairs << 8)
+    up_grad = side_by_side(grad)
+    result = np.empty_like(data)
+    np.multiply(up_grad, top, out=result[:, :, 0::2])
+    np.multiply(up_grad, bottom, out=result[:, :, 1::2])
+    return result

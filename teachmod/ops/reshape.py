@@ -13,60 +13,52 @@ from ..base import MXNetError
 from .registry import Operator, Param, parse_bool, parse_shape, register
 
 
-def resolve_reshape(src: tuple[int, ...], spec: tuple[int, ...], reverse: bool = False,
-                    where: str = "Reshape") -> tuple[int, ...]:
-    """The concrete shape that ``spec`` (with MXNet's codes) gives for an input of shape ``src``."""
-    src_dims, codes = (src[::-1], spec[::-1]) if reverse else (src, spec)
-    if reverse and -4 in codes:
-        # the two sizes after -4 were reversed with everything else; put them back in order
-        codes = list(codes)
-        for k in range(len(codes) - 1, 1, -1):
-            if codes[k] == -4:
-                codes[k - 2], codes[k - 1], codes[k] = -4, codes[k - 1], codes[k - 2]
-    out: list[int] = []
-    i = j = 0
+def _reverse_codes(spec: tuple[int, ...]) -> list[int]:
+    """``spec`` reversed, with the two sizes after every -4 put back in their order."""
+    codes = list(spec[::-1])
+    for k in range(len(codes) - 1, 1, -1):
+        if codes[k] == -4:
+            codes[k - 2], codes[k - 1], codes[k] = -4, codes[k - 1], codes[k - 2]
+    return codes
 
-    def fail(reason: str) -> MXNetError:
-        return MXNetError(f"{where}: cannot reshape {tuple(src)} to {tuple(spec)}: {reason}")
 
-    while j < len(codes):
-        code = codes[j]
-        if code in (0, -3) and i >= len(src_dims):
-            raise fail(f"code {code} refers to a dimension the input does not have")
-        if code == 0:
-            out.append(src_dims[i])
-            i += 1
-        elif code == -1:
-            out.append(-1)
-            i += 1
-        elif code == -2:
-            out.extend(src_dims[i:])
-            i = len(src_dims)
-        elif code == -3:
-            if i + 1 >= len(src_dims):
-                raise fail("code -3 needs two input dimensions to merge")
-            out.append(src_dims[i] * src_dims[i + 1])
-            i += 2
-        elif code == -4:
-            if j + 2 >= len(codes) or i >= len(src_dims):
-                raise fail("code -4 must be followed by two sizes and match an input dimension")
-            first, second, whole = codes[j + 1], codes[j + 2], src_dims[i]
-            if first == -1:
-                first = whole // second
-            if second == -1:
-                second = whole // first
-            if first * second != whole:
-                raise fail(f"-4 splits {whole} into {first} x {second}")
-            out.extend([first, second])
-            i += 1
-            j += 2
-        elif code > 0:
-            out.append(code)
-            i += 1
-        else:
-            raise fail(f"unknown code {code}")
-        j += 1
-    total = int(np.prod(src, dtype=np.int64))
+def _split(whole: int, first: int, second: int, fail) -> list[int]:
+    """Code ``-4 first second``: ``whole`` split in two, one of the sizes possibly -1."""
+    if first == -1:
+        first = whole // second
+    if second == -1:
+        second = whole // first
+    if first * second != whole:
+        raise fail(f"-4 splits {whole} into {first} x {second}")
+    return [first, second]
+
+
+def _apply_code(codes: list[int], j: int, src_dims: tuple[int, ...], i: int,
+                fail) -> tuple[list[int], int, int]:
+    """Code ``codes[j]`` applied at input dimension ``i``: the sizes it gives, and how many
+    codes and input dimensions it uses."""
+    code = codes[j]
+    if code in (0, -3) and i >= len(src_dims):
+        raise fail(f"code {code} refers to a dimension the input does not have")
+    if code == 0:
+        return [src_dims[i]], 1, 1
+    if code == -1 or code > 0:
+        return [code], 1, 1
+    if code == -2:
+        return list(src_dims[i:]), 1, len(src_dims) - i
+    if code == -3:
+        if i + 1 >= len(src_dims):
+            raise fail("code -3 needs two input dimensions to merge")
+        return [src_dims[i] * src_dims[i + 1]], 1, 2
+    if code == -4:
+        if j + 2 >= len(codes) or i >= len(src_dims):
+            raise fail("code -4 must be followed by two sizes and match an input dimension")
+        return _split(src_dims[i], codes[j + 1], codes[j + 2], fail), 3, 1
+    raise fail(f"unknown code {code}")
+
+
+def _infer_unknown(out: list[int], total: int, fail) -> None:
+    """Replace the one -1 in ``out`` (if any) by the size that makes ``total`` elements."""
     if out.count(-1) > 1:
         raise fail("at most one dimension can be inferred (-1)")
     if -1 in out:
@@ -74,6 +66,25 @@ def resolve_reshape(src: tuple[int, ...], spec: tuple[int, ...], reverse: bool =
         if known == 0 or total % known:
             raise fail(f"{total} elements do not divide into {known}")
         out[out.index(-1)] = total // known
+
+
+def resolve_reshape(src: tuple[int, ...], spec: tuple[int, ...], reverse: bool = False,
+                    where: str = "Reshape") -> tuple[int, ...]:
+    """The concrete shape that ``spec`` (with MXNet's codes) gives for an input of shape ``src``."""
+    src_dims = src[::-1] if reverse else src
+    codes = _reverse_codes(spec) if reverse else list(spec)
+
+    def fail(reason: str) -> MXNetError:
+        return MXNetError(f"{where}: cannot reshape {tuple(src)} to {tuple(spec)}: {reason}")
+
+    out: list[int] = []
+    i = j = 0
+    while j < len(codes):
+        sizes, used_codes, used_dims = _apply_code(codes, j, src_dims, i, fail)
+        out.extend(sizes)
+        i, j = i + used_dims, j + used_codes
+    total = int(np.prod(src, dtype=np.int64))
+    _infer_unknown(out, total, fail)
     if int(np.prod(out, dtype=np.int64)) != total:
         raise fail(f"the sizes differ ({total} vs {int(np.prod(out, dtype=np.int64))} elements)")
     return tuple(out[::-1]) if reverse else tuple(out)

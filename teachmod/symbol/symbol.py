@@ -709,14 +709,7 @@ def Variable(name: str, attr: dict | None = None, shape: Any = None, lr_mult: fl
         raise TypeError(f"Variable: name must be a string, got {type(name).__name__}")
     attrs = {node_key(k): v for k, v in AttrScope.current().get(attr).items()}
     if shape is not None:
-        if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
-            shape = (shape,)
-        if not isinstance(shape, (tuple, list, np.ndarray)) or not all(
-                isinstance(d, (int, np.integer)) and not isinstance(d, bool) and d >= 0
-                for d in shape):
-            raise TypeError(f"Variable {name!r}: shape must be a tuple of ints >= 0 such as "
-                            f"(32, 16) (0 for an unknown size), got {shape!r}")
-        attrs["__shape__"] = str(tuple(int(d) for d in shape))
+        attrs["__shape__"] = _variable_shape(name, shape)
     if lr_mult is not None:
         attrs["__lr_mult__"] = str(lr_mult)
     if wd_mult is not None:
@@ -727,14 +720,31 @@ def Variable(name: str, attr: dict | None = None, shape: Any = None, lr_mult: fl
         attrs["__init__"] = init if isinstance(init, str) else init.dumps()
     if stype is not None:
         attrs["__storage_type__"] = str({"default": 0, "row_sparse": 1, "csr": 2}[stype])
-    for key, value in kwargs.items():
+    attrs.update(_variable_extra_attrs(kwargs))
+    return Symbol([(_Node(None, name, attrs, []), 0)])
+
+
+def _variable_shape(name: str, shape: Any) -> str:
+    """Variable's ``shape`` as its ``__shape__`` attribute: an int is a 1-D shape."""
+    if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
+        shape = (shape,)
+    if not isinstance(shape, (tuple, list, np.ndarray)) or not all(
+            isinstance(d, (int, np.integer)) and not isinstance(d, bool) and d >= 0
+            for d in shape):
+        raise TypeError(f"Variable {name!r}: shape must be a tuple of ints >= 0 such as "
+                        f"(32, 16) (0 for an unknown size), got {shape!r}")
+    return str(tuple(int(d) for d in shape))
+
+
+def _variable_extra_attrs(kwargs: dict[str, Any]) -> dict[str, str]:
+    """Variable's extra keyword attributes, which must look like ``__name__``."""
+    for key in kwargs:
         if not (key.startswith("__") and key.endswith("__")):
             raise ValueError(
                 f"Variable: attribute {key!r} is not supported; extra attributes must start "
                 f"and end with double underscores, e.g. __{key}__"
             )
-        attrs[key] = str(value)
-    return Symbol([(_Node(None, name, attrs, []), 0)])
+    return {key: str(value) for key, value in kwargs.items()}
 
 
 var = Variable
@@ -849,6 +859,27 @@ def _load_entry(entry: Any, limit: int, nodes: list[_Node], where: str) -> tuple
     return node, output, version
 
 
+def _node_attrs(record: dict) -> dict[str, str]:
+    """A JSON node's attributes (``attrs``, or the older ``attr`` and ``param`` keys)."""
+    attrs = record.get("attrs", record.get("attr", record.get("param", {}))) or {}
+    if not isinstance(attrs, dict) or not all(isinstance(k, str) and isinstance(v, str)
+                                              for k, v in attrs.items()):
+        raise MXNetError(f"load_json: node {record['name']!r}: 'attrs' must map strings to "
+                         f"strings, got {str(attrs)[:80]}")
+    return attrs
+
+
+def _load_variable(name: str, attrs: dict[str, str], inputs: list) -> _Node:
+    """A JSON node with op 'null': a variable, whose shape and dtype attributes must parse."""
+    if inputs:
+        raise MXNetError(f"load_json: variable {name!r} cannot have inputs")
+    if "__shape__" in attrs:
+        _shape_attr(name, attrs["__shape__"])
+    if "__dtype__" in attrs:
+        _dtype_attr(name, attrs["__dtype__"])
+    return _Node(None, name, dict(attrs), [])
+
+
 def _load_node(record: Any, position: int, nodes: list[_Node]) -> _Node:
     """Node ``position`` of a JSON document; its inputs are among ``nodes`` (the earlier ones)."""
     if not isinstance(record, dict) or not isinstance(record.get("op"), str) \
@@ -856,24 +887,14 @@ def _load_node(record: Any, position: int, nodes: list[_Node]) -> _Node:
         raise MXNetError(f"load_json: node {position} must be an object with string 'op' and "
                          f"'name' keys, got {str(record)[:80]}")
     name = record["name"]
-    attrs = record.get("attrs", record.get("attr", record.get("param", {}))) or {}
-    if not isinstance(attrs, dict) or not all(isinstance(k, str) and isinstance(v, str)
-                                              for k, v in attrs.items()):
-        raise MXNetError(f"load_json: node {name!r}: 'attrs' must map strings to strings, "
-                         f"got {str(attrs)[:80]}")
+    attrs = _node_attrs(record)
     raw_inputs = record.get("inputs", [])
     if not isinstance(raw_inputs, list):
         raise MXNetError(f"load_json: node {name!r}: 'inputs' must be a list, got {raw_inputs!r}")
     where = f"node {name!r}"
     inputs = [_load_entry(entry, position, nodes, where) for entry in raw_inputs]
     if record["op"] == "null":
-        if inputs:
-            raise MXNetError(f"load_json: variable {name!r} cannot have inputs")
-        if "__shape__" in attrs:
-            _shape_attr(name, attrs["__shape__"])
-        if "__dtype__" in attrs:
-            _dtype_attr(name, attrs["__dtype__"])
-        return _Node(None, name, dict(attrs), [])
+        return _load_variable(name, attrs, inputs)
     try:
         op_class = registry.get(record["op"])
     except MXNetError:

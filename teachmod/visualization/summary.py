@@ -50,6 +50,40 @@ def _has_weights(node: _Node) -> bool:
         source.op is None and source.name.endswith(WEIGHT_SUFFIXES) for source, _, _ in node.inputs)
 
 
+def _print_row(fields: list[Any], ends: list[int]) -> None:
+    """One line of the table: every field cut or padded to end at its column's end."""
+    line = ""
+    for field, end in zip(fields, ends):
+        line = (line + str(field))[:end].ljust(end)
+    print(line)
+
+
+def _output_shape(node: _Node, shapes: dict | None) -> list[int]:
+    """A node's output shape without the batch axis, or [] when shapes are unknown."""
+    key = node.name if node.op is None else node.name + "_output"
+    return list(shapes[key][1:]) if shapes is not None and key in shapes else []
+
+
+def _print_layer(node: _Node, nodes: list[_Node], shapes: dict | None, ends: list[int],
+                 line_length: int) -> int:
+    """Print the rows of one layer (the first input counts as one; other variables are
+    parameters) and return its parameter count."""
+    first = nodes[0]
+    if node.op is None and node is not first:
+        return 0
+    previous = [] if node.op is None else [
+        source for source, _, _ in node.inputs if source.op is not None or source is first]
+    in_channels = sum(_output_shape(p, shapes)[0] for p in previous if _output_shape(p, shapes))
+    params = 0 if node.op is None else _param_count(node, in_channels, shapes)
+    op_name = "null" if node.op is None else node.op.name
+    _print_row([f"{node.name}({op_name})", "x".join(str(d) for d in _output_shape(node, shapes)),
+                params, previous[0].name if previous else ""], ends)
+    for extra in previous[1:]:
+        _print_row(["", "", "", extra.name], ends)
+    print(("=" if node is nodes[-1] else "_") * line_length)
+    return params
+
+
 def print_summary(symbol: Symbol, shape: dict[str, tuple[int, ...]] | None = None,
                   line_length: int = 120,
                   positions: list[float] = [.44, .64, .74, 1.],  # noqa: B006 - MXNet's signature
@@ -75,37 +109,11 @@ def print_summary(symbol: Symbol, shape: dict[str, tuple[int, ...]] | None = Non
     if positions[-1] <= 1:
         positions = [int(line_length * p) for p in positions]
     ends = [int(p) for p in positions]
-
-    def print_row(fields: list[Any]) -> None:
-        line = ""
-        for field, end in zip(fields, ends):
-            line = (line + str(field))[:end].ljust(end)
-        print(line)
-
-    def output_shape(node: _Node) -> list[int]:
-        key = node.name if node.op is None else node.name + "_output"
-        return list(shapes[key][1:]) if shapes is not None and key in shapes else []
-
     nodes = symbol._nodes()
-    first = nodes[0]
     print("_" * line_length)
-    print_row(["Layer (type)", "Output Shape", "Param #", "Previous Layer"])
+    _print_row(["Layer (type)", "Output Shape", "Param #", "Previous Layer"], ends)
     print("=" * line_length)
-    total = 0
-    for node in nodes:
-        if node.op is None and node is not first:
-            continue
-        previous = [] if node.op is None else [
-            source for source, _, _ in node.inputs if source.op is not None or source is first]
-        in_channels = sum(output_shape(p)[0] for p in previous if output_shape(p))
-        params = 0 if node.op is None else _param_count(node, in_channels, shapes)
-        total += params
-        op_name = "null" if node.op is None else node.op.name
-        print_row([f"{node.name}({op_name})", "x".join(str(d) for d in output_shape(node)),
-                   params, previous[0].name if previous else ""])
-        for extra in previous[1:]:
-            print_row(["", "", "", extra.name])
-        print(("=" if node is nodes[-1] else "_") * line_length)
+    total = sum(_print_layer(node, nodes, shapes, ends, line_length) for node in nodes)
     print(f"Total params: {total}")
     print("_" * line_length)
     if shapes is None and any(_has_weights(node) for node in nodes):

@@ -9,13 +9,13 @@ from typing import Any
 
 import numpy as np
 
+from ..visualization.fonts import chinese_fonts
+
 # Colours of the tab10 cycle, named for what they show (the same in _live.js).
 TRAIN = "#1f77b4"
 VALID = "#ff7f0e"
 OTHER = "#2ca02c"
 MAX_POINTS = 2000  # per line; longer histories are thinned (every k-th batch)
-CJK_FONTS = ["Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei", "SimHei",
-             "Microsoft YaHei", "PingFang SC"]
 
 
 def epoch_lengths(epochs: list[int], batches: list[int]) -> dict[int, int]:
@@ -99,12 +99,12 @@ def _by_epoch(x: np.ndarray, y: np.ndarray, epoch: np.ndarray, step: int
 
 
 def save(figure: Any, target: Any, language: str, **kwargs: Any) -> None:
-    """``figure.savefig(target)``; Chinese labels are drawn with a CJK font if one is there
-    (fonts are looked up when the figure is drawn, so the setting applies here)."""
+    """``figure.savefig(target)``; Chinese labels are drawn with a CJK font, the system's or the
+    one bundled with teachmod (fonts are looked up when the figure is drawn, so the setting
+    applies here)."""
     from matplotlib import rc_context, rcParams
 
-    fonts = [*CJK_FONTS, *rcParams["font.sans-serif"]] if language == "zh" else \
-        rcParams["font.sans-serif"]
+    fonts = chinese_fonts() if language == "zh" else rcParams["font.sans-serif"]
     with rc_context({"font.sans-serif": fonts, "axes.unicode_minus": language != "zh"}):
         figure.savefig(target, **kwargs)
 

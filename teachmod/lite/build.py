@@ -292,11 +292,27 @@ def build(output: Path, cache: Path | None = None, pyodide: str | None = None) -
               "--no-unused-shared-packages",
               *[f"--LiteBuildConfig.federated_extensions={wheel}" for wheel in extensions]],
              cwd=lite_dir)
+    check_contents_index(output, lessons)
     manifest = assemble_pyodide(output / PYODIDE_DIR, pins, cache, output / KERNEL_WHEELS,
                                 pyodide)
     manifest["lessons"] = lessons
     write_atomic(output / "teachmod-lite.json", json.dumps(manifest, indent=1).encode("utf-8"))
     return manifest
+
+
+def check_contents_index(site: Path, lessons: list[str]) -> None:
+    """Every lesson is in the site's contents index (``api/contents/<folder>/all.json``), without
+    which JupyterLite answers 404 for it; jupyterlite-core writes the index only when
+    ``jupyter_server`` is installed, and otherwise just logs a warning."""
+    listed = set()
+    for folder in {lesson.split("/")[0] for lesson in lessons}:
+        index = site / "api" / "contents" / folder / "all.json"
+        if index.exists():
+            listed |= {item["path"] for item in json.loads(index.read_text("utf-8"))["content"]}
+    missing = sorted(set(lessons) - listed)
+    if missing:
+        raise RuntimeError(f"teachmod.lite build: the site's contents index lacks {missing} "
+                           "(is jupyter_server installed? pip install -e \".[lite]\")")
 
 
 def site_size(site: Path) -> int:

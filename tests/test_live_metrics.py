@@ -456,17 +456,25 @@ def test_language_follows_the_lessons_folder(tmp_path, monkeypatch):
     assert LiveMetrics().labels["epoch"] == "轮次"
 
 
-def test_widget_sends_only_new_points(letters, monkeypatch):
-    """Without a browser: the messages the widget would get. In the first seconds each one
-    carries everything so far (a message sent before the browser is ready is lost); later ones
-    only the new points, thinned to at most MAX_POINTS (+ the last batch)."""
+def widget_run(letters, monkeypatch, full_resend: float, num_epoch: int):
+    """A fit with the widget view and no browser: the widget module, the messages it would
+    have sent, and the LiveMetrics."""
     widget_module = pytest.importorskip("teachmod.notebook._widget")
     messages = []
     monkeypatch.setattr(widget_module.CurvesWidget, "send",
                         lambda self, content, buffers=None: messages.append(content))
-    monkeypatch.setattr(widget_module, "FULL_RESEND", 0.0)
+    monkeypatch.setattr(widget_module, "FULL_RESEND", full_resend)
     _, live, _ = fit(letters, lambda mod: LiveMetrics(mod, mode="widget", every=1e-9),
-                     num_epoch=2)
+                     num_epoch=num_epoch)
+    return widget_module, messages, live
+
+
+def test_widget_sends_only_new_points(letters, monkeypatch):
+    """Without a browser: the messages the widget would get. In the first seconds each one
+    carries everything so far (a message sent before the browser is ready is lost); later ones
+    only the new points, thinned to at most MAX_POINTS (+ the last batch)."""
+    widget_module, messages, live = widget_run(letters, monkeypatch, full_resend=0.0,
+                                               num_epoch=2)
     assert live.refreshes == len(messages) > 2
     sizes = [len(m["batches"]["epoch"]) for m in messages]
     assert sum(sizes) == len(live.history["batch"]["epoch"])  # each point sent once
@@ -483,13 +491,7 @@ def test_widget_sends_only_new_points(letters, monkeypatch):
 
 
 def test_widget_resends_everything_at_first(letters, monkeypatch):
-    widget_module = pytest.importorskip("teachmod.notebook._widget")
-    messages = []
-    monkeypatch.setattr(widget_module.CurvesWidget, "send",
-                        lambda self, content, buffers=None: messages.append(content))
-    monkeypatch.setattr(widget_module, "FULL_RESEND", 1e9)
-    _, live, _ = fit(letters, lambda mod: LiveMetrics(mod, mode="widget", every=1e-9),
-                     num_epoch=1)
+    _, messages, live = widget_run(letters, monkeypatch, full_resend=1e9, num_epoch=1)
     assert all(m["reset"] for m in messages)
     assert messages[-1]["batches"]["nbatch"][-1] == live.history["batch"]["nbatch"][-1]
 

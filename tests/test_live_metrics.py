@@ -253,7 +253,10 @@ class FakeClock:
 
 class CountingView:
     def __init__(self):
-        self.refreshes, self.epochs, self.finished = 0, [], False
+        self.refreshes, self.epochs, self.finished, self.started = 0, [], False, 0
+
+    def start(self):
+        self.started += 1
 
     def refresh(self):
         self.refreshes += 1
@@ -337,9 +340,9 @@ def test_stop_during_validation_starts_no_new_epoch(letters):
 
 def test_the_button_is_heard_while_the_kernel_is_busy():
     """ipykernel >= 7.4 routes each comm message through ``comm._reply_subshell_for`` on its
-    shell-channel thread; the wrapped router raises the stop flag there."""
+    shell-channel thread; the wrapped router raises the stop flag (or notes 'ready') there."""
     pytest.importorskip("anywidget")
-    from teachmod.notebook._widget import wire_stop
+    from teachmod.notebook._widget import wire_events
 
     class Comm:
         def _reply_subshell_for(self, data, default):
@@ -352,18 +355,21 @@ def test_the_button_is_heard_while_the_kernel_is_busy():
         def on_msg(self, handler):
             self.handlers.append(handler)
 
-    stops = []
+    events = []
     widget = Widget()
-    assert wire_stop(widget, lambda: stops.append(1))
+    assert wire_events(widget, {"click": lambda: events.append("stop"),
+                                "ready": lambda: events.append("ready")})
     click = {"method": "custom", "content": {"event": "click"}}
     assert widget.comm._reply_subshell_for(click, "sub-1") == "sub-1"  # routing unchanged
     assert widget.comm._reply_subshell_for({"method": "update", "state": {}}, None) is None
-    assert stops == [1]
+    widget.comm._reply_subshell_for({"method": "custom", "content": {"event": "ready"}}, None)
+    widget.comm._reply_subshell_for({"method": "custom", "content": {"event": "other"}}, None)
+    assert events == ["stop", "ready"]
     widget.handlers[0](widget, {"event": "click"}, [])  # when the kernel is idle
-    assert stops == [1, 1]
+    assert events == ["stop", "ready", "stop"]
     bare = Widget()
     del bare.comm
-    assert not wire_stop(bare, lambda: None)  # other kernels: only the handler
+    assert not wire_events(bare, {"click": lambda: None})  # other kernels: only the handler
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
@@ -494,6 +500,43 @@ def test_widget_resends_everything_at_first(letters, monkeypatch):
     _, messages, live = widget_run(letters, monkeypatch, full_resend=1e9, num_epoch=1)
     assert all(m["reset"] for m in messages)
     assert messages[-1]["batches"]["nbatch"][-1] == live.history["batch"]["nbatch"][-1]
+
+
+@pytest.mark.filterwarnings("ignore:Parameters already initialized")
+def test_in_a_notebook_the_widget_is_shown_before_training(letters, monkeypatch):
+    """In Jupyter the widget is displayed (and waited for) when LiveMetrics is made, so the
+    first epoch does not pay for it; the first run uses that widget, a second run a new one."""
+    widget_module = pytest.importorskip("teachmod.notebook._widget")
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(live_module, "in_jupyter", lambda: True)
+    monkeypatch.setattr(widget_module, "in_jupyter", lambda: True)
+    monkeypatch.setattr(IPython.display, "display", lambda w, display_id: shown.append(w))
+    monkeypatch.setattr(widget_module.CurvesWidget, "send", lambda self, content: None)
+
+    def browser_answers_at_once(widget, handlers):
+        handlers["ready"]()
+        return True
+
+    monkeypatch.setattr(widget_module, "wire_events", browser_answers_at_once)
+    holder = {}
+
+    def make(mod):
+        holder["live"] = LiveMetrics(mod, mode="widget", catch_interrupt=False)
+        assert len(shown) == 1 and holder["live"]._view.widget is shown[0]
+        assert holder["live"]._view.ready.is_set()
+        assert holder["live"]._view.widget.spec["batch_size"] == 0  # the module is not bound
+        return holder["live"]
+
+    mod, live, val = fit(letters, make, num_epoch=1)
+    first = live._view
+    assert len(shown) == 1 and first.widget.spec["batch_size"] == BATCH
+    live.finish()
+    x, y, _, _ = letters
+    mod.fit(mx.io.NDArrayIter(x, y, BATCH), num_epoch=1, batch_end_callback=live,
+            optimizer_params={"learning_rate": 0.1}, force_init=False)
+    assert len(shown) == 2 and live._view is not first
 
 
 def test_arguments_are_checked():

@@ -194,6 +194,7 @@ export default {
     };
     s.views.add(redraw);
     redraw();
+    model.send({event: "ready"});  // the kernel waits for this before training starts
     return () => s.views.delete(redraw);
   },
 };

@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import io
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -33,6 +34,7 @@ from .live import _titles, in_jupyter
 
 MAX_POINTS = 120
 FULL_RESEND = 3.0
+READY_WAIT = 1.5  # seconds; a notebook run without a browser (nbval) waits this long
 
 
 class CurvesWidget(anywidget.AnyWidget):
@@ -44,16 +46,21 @@ class CurvesWidget(anywidget.AnyWidget):
 
 
 class WidgetView:
-    """Shows one run of ``live`` in a ``CurvesWidget`` (displayed at once, in a notebook)."""
+    """Shows the runs of ``live`` in a ``CurvesWidget``, displayed when it is made.
+
+    ``LiveMetrics`` makes its first view when it is created, before ``fit`` starts, and waits
+    (at most ``READY_WAIT`` seconds) until the browser says it has drawn the empty widget: the
+    browser's one-off work of loading the widget's code then does not slow the first epoch.
+    """
 
     def __init__(self, live: Any) -> None:
         self.live = live
         self.widget = CurvesWidget(uid=uuid.uuid4().hex)
-        heard = wire_stop(self.widget, live.request_stop)
-        self.widget.spec = {"labels": live.labels, "title": live.title or "",
-                            "stop": live.module is not None, "stop_heard": heard,
-                            "batch_size": live._batch_size()}
-        self.first_batch = time.time()  # this view is made at the first batch
+        self.ready = threading.Event()
+        self.heard = wire_events(self.widget, {"click": live.request_stop,
+                                               "ready": self.ready.set})
+        self.widget.spec = self._spec()
+        self.first_batch = time.time()
         self.sent = 0                    # batches sent so far
         self.png: bytes | None = None    # the final figure
         self.handle = None
@@ -62,6 +69,24 @@ class WidgetView:
 
             self.handle = display(self.widget, display_id=True)
         self.shown = time.perf_counter()
+
+    def _spec(self) -> dict[str, Any]:
+        live = self.live
+        return {"labels": live.labels, "title": live.title or "", "stop": live.module is not None,
+                "stop_heard": self.heard, "batch_size": live._batch_size()}
+
+    def wait_until_drawn(self, timeout: float = READY_WAIT) -> bool:
+        """Wait until the browser has drawn the widget; False if it did not say so in time
+        (no browser, or a kernel that delivers messages only between cells)."""
+        return self.handle is not None and self.heard and self.ready.wait(timeout)
+
+    def start(self) -> None:
+        """The run's first batch: its time, and the batch size now that the module is bound."""
+        self.first_batch = time.time()
+        self.shown = time.perf_counter()
+        spec = self._spec()
+        if spec != self.widget.spec:
+            self.widget.spec = spec
 
     def refresh(self) -> None:
         live, b = self.live, self.live._batch
@@ -99,26 +124,26 @@ class WidgetView:
         self.widget.close()
 
 
-def wire_stop(widget: Any, on_stop: Callable[[], None]) -> bool:
-    """Call ``on_stop`` when the widget's Stop button sends ``{'event': 'click'}``, even while
-    the kernel is busy when it can.
+def wire_events(widget: Any, handlers: dict[str, Callable[[], None]]) -> bool:
+    """Call ``handlers[name]`` when the widget sends ``{'event': name}`` ('click' from the Stop
+    button, 'ready' once drawn), even while the kernel is busy when it can.
 
-    Returns True if clicks arrive during a running cell (ipykernel >= 7.4), False if they
+    Returns True if messages arrive during a running cell (ipykernel >= 7.4), False if they
     arrive only after it.
     """
-    def clicked(content: Any) -> bool:
-        return isinstance(content, dict) and content.get("event") == "click"
+    def handle(content: Any) -> None:
+        if isinstance(content, dict) and content.get("event") in handlers:
+            handlers[content["event"]]()
 
-    widget.on_msg(lambda _, content, buffers: on_stop() if clicked(content) else None)
+    widget.on_msg(lambda _, content, buffers: handle(content))
     comm = getattr(widget, "comm", None)
     route = getattr(comm, "_reply_subshell_for", None)
     if route is None:
         return False
 
     def route_and_watch(data: Any, default: Any) -> Any:
-        if isinstance(data, dict) and data.get("method") == "custom" \
-                and clicked(data.get("content")):
-            on_stop()  # on the shell-channel thread: only raises a flag
+        if isinstance(data, dict) and data.get("method") == "custom":
+            handle(data.get("content"))  # on the shell-channel thread: only sets flags
         return route(data, default)
 
     comm._reply_subshell_for = route_and_watch

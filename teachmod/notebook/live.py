@@ -11,7 +11,9 @@ time, the learning rate and the metric's values as ``get_global_name_value`` rep
 mean over the epoch so far: at the epoch's last batch, what ``fit`` logs as ``Train-NAME``).
 Every ``every`` seconds of wall time it shows what is new. In Jupyter it sends the new points to
 a small widget that draws them in the browser, so the kernel never draws during training;
-elsewhere it prints a line. There is no thread and no timer: everything happens inside the
+elsewhere it prints a line. The widget appears when ``LiveMetrics`` is created, and waits
+(at most 1.5 s) for the browser to draw it, so that loading it does not slow the first epoch.
+There is no thread and no timer: everything happens inside the
 callback, which is why it also works in JupyterLite, where Python has no threads. When the cell
 ends (or ``finish()`` is called), the widget is replaced by a matplotlib figure, which is saved
 with the notebook.
@@ -144,8 +146,11 @@ class LiveMetrics:
         self._view: Any = None
         self._old_sigint: Any = None
         self._cell_hook: Any = None
-        if mode == "widget":  # imported now, so that it costs nothing in the first epoch
-            from . import _widget  # noqa: F401
+        self._unused_view = False    # the view made here has shown no run yet
+        if mode == "widget" and in_jupyter():  # show the widget now, not in the first epoch
+            self._view = self._make_view()
+            self._unused_view = True
+            self._view.wait_until_drawn()
 
     # ---- the callbacks ----------------------------------------------------------------------
     def batch_end(self, param: Any) -> None:
@@ -305,7 +310,10 @@ class LiveMetrics:
         self._t0 = now - (self._batch["time"][-1] if self._batch["time"] else 0.0)
         self._next_refresh = self._next_sample = now  # show the first batch at once
         self._expected = 0
-        self._view = self._make_view()
+        if not self._unused_view:
+            self._view = self._make_view()
+        self._unused_view = False
+        self._view.start()
         if self.catch_interrupt and threading.current_thread() is threading.main_thread():
             try:
                 self._old_sigint = signal.signal(signal.SIGINT, self._on_interrupt)
@@ -340,6 +348,8 @@ class LiveMetrics:
     def _batch_size(self) -> int:
         if self.batch_size is not None:
             return self.batch_size
+        if not getattr(self.module, "binded", False):
+            return 0  # not known yet (the widget is made before fit binds the module)
         try:
             return int(self.module.data_shapes[0][1][0])
         except (AttributeError, IndexError, TypeError):
@@ -362,8 +372,9 @@ class LiveMetrics:
         b["nbatch"].append(nbatch)
         b["time"].append(now - self._t0)
         b["lr"].append(self._learning_rate())
-        for name, value in self._metric.get_global_name_value():
-            b[name].append(value)
+        values = dict(self._metric.get_global_name_value())
+        for name in self._names:  # a metric of an earlier run that this one lacks: NaN
+            b[name].append(values.get(name, NAN))
         self._next_sample = now + SAMPLE_EVERY
         if self.stop_requested and self.module is not None:
             self.module.stop_training = True  # fit ends the epoch after this batch
@@ -402,6 +413,7 @@ class LiveMetrics:
 class SilentView:
     """Records only."""
 
+    def start(self) -> None: pass
     def refresh(self) -> None: pass
     def epoch_done(self, row: int) -> None: pass
     def finish(self) -> None: pass
@@ -418,6 +430,9 @@ class TextView:
         self.every = live.print_every or (0.5 if self.tty else 10.0)
         self.last = time.perf_counter()
         self.rewritten = False  # a line rewritten in place is on screen
+
+    def start(self) -> None:
+        pass
 
     def write(self, line: str, in_place: bool = False) -> None:
         ending = "" if in_place else "\n"

@@ -9,7 +9,7 @@ they hold on a faster or a slower machine:
 - while training, at least 2 distinct frames a second on average, and never a second without;
 - the first data on screen within 1 s of the first batch;
 - ``Epoch[0] Time cost`` within 1.5x of the median epoch (showing the view costs the first
-  epoch nothing much);
+  epoch nothing much; the set-up cell runs, and JupyterLab settles, before training starts);
 - when the cell ends, the widget is replaced by the final figure (a PNG with the training blue
   and the validation orange), which stays in the saved notebook.
 
@@ -112,9 +112,16 @@ def test_live_metrics_in_jupyterlab(open_notebook, jupyterlab):
     page = open_notebook("live.ipynb", [SETUP, TRAIN, CHECK, STOPPED], timeout=60)
     page.set_viewport_size({"width": 1300, "height": 1100})
     page.evaluate(OBSERVE)
-    # not awaited: the command's promise resolves only when every cell has run
-    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
     cells = page.locator(".jp-CodeCell")
+    # The set-up cell runs first and JupyterLab is left a moment to settle (the kernel's first
+    # cell, the page's first outputs): the criterion measures the live view's cost to the first
+    # epoch, not JupyterLab's start-up competing for the same two cores.
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-cell-and-select-next')")
+    wait_until(lambda: re.search(r"\[\d+\]", cells.nth(0).locator(".jp-InputPrompt")
+                                 .text_content() or ""), 120, "the set-up cell", page)
+    time.sleep(1.5)
+    # not awaited: the command's promise resolves only when every cell has run
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-below'); }")
     train_cell, check_cell, stop_cell = cells.nth(1), cells.nth(2), cells.nth(3)
 
     # 1. while training: a look at the widget half way
@@ -149,6 +156,7 @@ def test_live_metrics_in_jupyterlab(open_notebook, jupyterlab):
     texts = " ".join(train_cell.locator(".jp-OutputArea-output").all_text_contents())
     costs = [float(c) for c in re.findall(r"Epoch\[\d+\] Time cost=([\d.]+)", texts)]
     assert len(costs) == EPOCHS
+    print(f"Epoch[0] time cost {costs[0]:.3f} s, median epoch {statistics.median(costs):.3f} s")
     assert costs[0] <= 1.5 * statistics.median(costs), costs[:5]
 
     src = final.get_attribute("src")

@@ -98,6 +98,7 @@ class BaseModule:
             eval_metric = metric_module.create(eval_metric)
         eval_metric.reset()
         actual_num_batch = 0
+        batch_end_callbacks = [] if batch_end_callback is None else _as_list(batch_end_callback)
         for nbatch, eval_batch in enumerate(eval_data):
             if num_batch is not None and nbatch == num_batch:
                 break
@@ -112,11 +113,8 @@ class BaseModule:
                                  f"metric {eval_metric.name!r} needs them ({err}); give the "
                                  f"iterator labels, e.g. NDArrayIter(data, label, batch_size), "
                                  f"or use predict() for unlabelled data") from None
-            if batch_end_callback is not None:
-                params = BatchEndParam(epoch=epoch, nbatch=nbatch, eval_metric=eval_metric,
-                                       locals=locals())
-                for callback in _as_list(batch_end_callback):
-                    callback(params)
+            for callback in batch_end_callbacks:  # not in a variable: see fit
+                callback(BatchEndParam(epoch, nbatch, eval_metric, locals()))
             actual_num_batch += 1
         if score_end_callback:
             params = BatchEndParam(epoch=epoch, nbatch=actual_num_batch, eval_metric=eval_metric,
@@ -261,6 +259,7 @@ class BaseModule:
         if not isinstance(eval_metric, metric_module.EvalMetric):
             eval_metric = metric_module.create(eval_metric)
 
+        batch_end_callbacks = [] if batch_end_callback is None else _as_list(batch_end_callback)
         self.stop_training = False
         for epoch in range(begin_epoch, num_epoch):
             tic = time.time()
@@ -288,8 +287,10 @@ class BaseModule:
                     monitor.toc_print()
                 if end_of_batch:
                     eval_name_vals = eval_metric.get_global_name_value()
-                if batch_end_callback is not None:
-                    _call_batch_end(batch_end_callback, epoch, nbatch, eval_metric, locals())
+                # the BatchEndParam is in no variable of fit: there it would be in the next
+                # locals() and tie fit's frame into a reference cycle
+                for callback in batch_end_callbacks:
+                    callback(BatchEndParam(epoch, nbatch, eval_metric, locals()))
                 nbatch += 1
                 if self.stop_training:  # teachmod: a callback asked to end the epoch here
                     end_of_batch = True
@@ -437,17 +438,6 @@ def _first_nonfinite(outputs: list) -> int | None:
                     and not np.isfinite(values).all():
                 return index
     return None
-
-
-def _call_batch_end(callbacks: Any, epoch: int, nbatch: int, eval_metric: Any,
-                    loc: dict) -> None:
-    """Call each batch callback with a ``BatchEndParam`` of fit's ``locals()``, as MXNet does.
-
-    Built here, not in ``fit``: a ``BatchEndParam`` held in one of fit's own variables would
-    appear in the next ``locals()`` and tie fit's frame into a reference cycle."""
-    params = BatchEndParam(epoch=epoch, nbatch=nbatch, eval_metric=eval_metric, locals=loc)
-    for callback in _as_list(callbacks):
-        callback(params)
 
 
 def _first_batch(data_iter: Iterator, train_data: Any, epoch: int) -> DataBatch:

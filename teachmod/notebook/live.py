@@ -35,8 +35,9 @@ from typing import Any, TextIO
 __all__ = ["LiveMetrics"]
 
 NAN = float("nan")
-SAMPLE_EVERY = 0.01  # seconds: at most 100 batches a second are recorded (reading a metric
-# costs 2-12 microseconds, a few percent of a 0.3 ms batch of the seed MLP)
+SAMPLE_EVERY = 0.02  # seconds: at most 50 batches a second are recorded (reading a metric
+# after every batch would cost a few percent of a fast batch; 50 points a second are more than
+# a screen shows)
 MODES = ("auto", "widget", "text", "silent")
 LABELS = {
     "en": {"epoch": "epoch", "batch": "batches (mean of the epoch so far)",
@@ -163,12 +164,14 @@ class LiveMetrics:
             not read.
         """
         now = time.perf_counter()
-        if not (param.epoch == self._epoch_now and param.nbatch == self._nbatch + 1
-                and param.eval_metric is self._metric):
+        nbatch = param.nbatch
+        if nbatch != self._nbatch + 1 or param.epoch != self._epoch_now \
+                or param.eval_metric is not self._metric:
             self._turn(param, now)  # a new run, epoch or metric
-        self._nbatch, self._last_time = param.nbatch, now
-        if now >= self._next_sample or param.nbatch + 1 == self._expected:
-            self._record(param.epoch, param.nbatch, now)
+        self._nbatch = nbatch
+        self._last_time = now
+        if now >= self._next_sample or nbatch + 1 == self._expected:
+            self._record(param.epoch, nbatch, now)
 
     __call__ = batch_end
 
@@ -231,7 +234,7 @@ class LiveMetrics:
         """Everything recorded, as plain lists (copies).
 
         ``history['batch']``: one entry per recorded batch (each epoch's first and last, and in
-        between at most 100 a second) -- ``epoch``, ``nbatch``, ``time`` (seconds since the
+        between at most 50 a second) -- ``epoch``, ``nbatch``, ``time`` (seconds since the
         first batch), ``lr``, ``samples_per_sec`` (since the previous entry of the epoch; NaN
         for its first) and each metric's value (the mean of the epoch so far).
         ``history['epoch']``: one entry per epoch -- ``epoch``, ``batches``, ``time``,

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pytest
+from live_notebook import notebook
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
@@ -126,13 +127,7 @@ def open_notebook(lab_page: Any, jupyterlab: Lab) -> Callable[..., Any]:
     in ``lab_page`` and wait until its kernel is idle; returns the page."""
 
     def open_(name: str, cells: list[str], timeout: float = 120) -> Any:
-        notebook = {"nbformat": 4, "nbformat_minor": 5,
-                    "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                                "language": "python"}},
-                    "cells": [{"cell_type": "code", "id": f"c{i}", "metadata": {},
-                               "execution_count": None, "outputs": [], "source": source}
-                              for i, source in enumerate(cells)]}
-        (jupyterlab.root / name).write_text(json.dumps(notebook), encoding="utf-8")
+        (jupyterlab.root / name).write_text(json.dumps(notebook(cells)), encoding="utf-8")
         lab_page.goto(jupyterlab.url(name))
         # wait for this notebook (not one the lab restored) and its kernel
         lab_page.wait_for_function(

@@ -3,8 +3,9 @@
 ``python lite_driver.py SITE PORT LESSON...`` serves SITE with ``python -m http.server`` on
 127.0.0.1:PORT, opens each lesson in a page of its own, runs every cell and reports, per
 lesson: the seconds until the kernel answered, the seconds to run all cells, the cells that
-ended in an error, and every URL the page and its workers requested. ``test_lite.py`` runs it
-inside a network namespace that has only loopback.
+ended in an error, and every URL the page and its workers requested. ``python lite_driver.py
+SITE PORT --live`` runs the live-curves notebook instead (``run_live``). ``test_lite.py`` runs
+it inside a network namespace that has only loopback.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import sys
 import time
 from typing import Any
 
+import live_notebook
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -101,6 +103,51 @@ def run_lesson(context: Any, base: str, lesson: str) -> dict[str, Any]:
     return result
 
 
+def run_live(context: Any, base: str) -> dict[str, Any]:
+    """The live-curves notebook of ``live_notebook.py`` (with its warm-up epoch), saved into
+    the page's browser storage as a student's new notebook would be, then opened and run;
+    returns what ``live_notebook.check_training`` checks, the final figure as base64."""
+    page = context.new_page()
+    page.set_viewport_size({"width": 1300, "height": 1100})
+    page.set_default_timeout(LESSON_S * 1000)
+    try:
+        page.goto(f"{base}/notebooks/index.html")
+        page.wait_for_function("window.jupyterapp && window.jupyterapp.serviceManager",
+                               timeout=KERNEL_S * 1000)
+        cells = [live_notebook.SETUP + live_notebook.WARM_UP, live_notebook.TRAIN,
+                 live_notebook.CHECK]
+        page.evaluate("(nb) => window.jupyterapp.serviceManager.contents.save('live.ipynb',"
+                      " {type: 'notebook', format: 'json', content: nb})",
+                      live_notebook.notebook(cells, kernel="python"))
+        page.goto(f"{base}/notebooks/index.html?path=live.ipynb")
+        page.wait_for_function("window.jupyterapp && window.jupyterapp.shell.currentWidget"
+                               " && window.jupyterapp.shell.currentWidget.sessionContext",
+                               timeout=KERNEL_S * 1000)
+        page.evaluate(KERNEL_READY)
+        page.evaluate(live_notebook.OBSERVE)
+        page.evaluate("() => window.jupyterapp.commands.execute("
+                      "'notebook:run-cell-and-select-next')")
+        code = page.locator(".jp-CodeCell")
+        page.wait_for_function("(cell) => /\\[\\d+\\]/.test(cell.textContent)",
+                               arg=code.nth(0).locator(".jp-InputPrompt").element_handle())
+        time.sleep(1.5)  # the page settles before training starts, as in the JupyterLab test
+        page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-below'); }")
+        check = code.nth(2).locator(".jp-OutputArea-output", has_text="CHECK")
+        check.wait_for()
+        final = code.nth(1).locator(".jp-RenderedImage img")
+        final.wait_for()
+        if SCREENSHOTS:
+            page.screenshot(path=os.path.join(SCREENSHOTS, "live.png"), full_page=True)
+        return {"frames": page.evaluate("() => window.liveFrames"),
+                "check": check.text_content(),
+                "texts": " ".join(code.nth(1).locator(".jp-OutputArea-output")
+                                  .all_text_contents()),
+                "png": final.get_attribute("src").partition(",")[2],
+                "widgets_left": code.nth(1).locator(".teachmod-live").count()}
+    finally:
+        page.close()
+
+
 def main(site: str, port: int, lessons: list[str]) -> list[dict[str, Any]]:
     server = subprocess.Popen([sys.executable, "-m", "http.server", "--bind", "127.0.0.1",
                                "--directory", site, str(port)],
@@ -111,6 +158,8 @@ def main(site: str, port: int, lessons: list[str]) -> list[dict[str, Any]]:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
             context = browser.new_context()
             try:
+                if lessons == ["--live"]:
+                    return [run_live(context, f"http://127.0.0.1:{port}")]
                 results = []
                 for lesson in lessons:
                     results.append(run_lesson(context, f"http://127.0.0.1:{port}", lesson))

@@ -7,10 +7,12 @@ patterns such as ``en/01_*``) runs only the lessons that match; by default all o
 The server and Chromium run inside a network namespace that has only loopback, so a request
 for anything outside the site could not succeed even if it were made; every URL requested is
 recorded and must be 127.0.0.1's. Needs root (``ip netns``); the kernel-ready and run times
-are printed, not asserted.
+are printed, not asserted. Last, with nothing else running beside it, the live-curves notebook
+of the JupyterLab test runs in the site and meets the same criteria.
 """
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shutil
@@ -23,10 +25,12 @@ from typing import Any, Iterator
 from urllib.parse import urlsplit
 
 import pytest
+from live_notebook import check_training
 
 pytest.importorskip("playwright")
 
 HERE = Path(__file__).resolve().parent
+ARTIFACTS = HERE / "artifacts"
 SITE = os.environ.get("TEACHMOD_LITE_SITE")
 CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 PATTERNS = [p for p in os.environ.get("TEACHMOD_LITE_LESSONS", "*").split(",") if p]
@@ -91,6 +95,18 @@ def runs(namespace: str) -> list[dict[str, Any]]:
     return results
 
 
+@pytest.fixture(scope="module")
+def live_run(namespace: str) -> dict[str, Any]:
+    """The live-curves notebook (``live_notebook.py``), run by ``lite_driver.py --live``."""
+    site = _site()
+    driver = subprocess.run(["ip", "netns", "exec", namespace, sys.executable,
+                             str(HERE / "lite_driver.py"), str(site), str(PORT), "--live"],
+                            capture_output=True, text=True,
+                            env={**os.environ, "CHROMIUM": CHROMIUM})
+    assert driver.returncode == 0, driver.stderr
+    return json.loads(driver.stdout)[0]
+
+
 def test_the_namespace_reaches_nothing_but_loopback(namespace: str) -> None:
     links = subprocess.run(["ip", "netns", "exec", namespace, "ip", "-o", "link"],
                            capture_output=True, text=True, check=True).stdout
@@ -137,3 +153,13 @@ def test_plot_network_draws_svg_in_the_page(runs: list[dict[str, Any]]) -> None:
     if not first:
         pytest.skip("lesson 01 is not among TEACHMOD_LITE_LESSONS")
     assert all(any(c["svg"] for c in r["cells"]) for r in first)
+
+
+def test_live_metrics_draws_while_training(live_run: dict[str, Any]) -> None:
+    """The JupyterLab criteria (test_jupyterlab_live.py), in JupyterLite: at least 2 frames a
+    second, data within 1 s, Epoch[0] within 1.5x of the median epoch, the final figure."""
+    png = base64.b64decode(live_run["png"])
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "lite_live_final_figure.png").write_bytes(png)
+    check_training(live_run["frames"], live_run["check"], live_run["texts"], png)
+    assert live_run["widgets_left"] == 0  # replaced, in place, by the static figure

@@ -33,7 +33,10 @@ _STATE_SETTERS = {"binded": "bind()", "params_initialized": "init_params()",
                   "optimizer_initialized": "init_optimizer()"}
 
 
-def _as_list(obj: Any) -> list:
+def _callbacks(obj: Any) -> list:
+    """A callback argument as a list: none, one, or the list given."""
+    if obj is None:
+        return []
     return obj if isinstance(obj, list) else [obj]
 
 
@@ -98,7 +101,7 @@ class BaseModule:
             eval_metric = metric_module.create(eval_metric)
         eval_metric.reset()
         actual_num_batch = 0
-        batch_end_callbacks = [] if batch_end_callback is None else _as_list(batch_end_callback)
+        batch_end_callbacks = _callbacks(batch_end_callback)
         for nbatch, eval_batch in enumerate(eval_data):
             if num_batch is not None and nbatch == num_batch:
                 break
@@ -116,11 +119,9 @@ class BaseModule:
             for callback in batch_end_callbacks:  # not in a variable: see fit
                 callback(BatchEndParam(epoch, nbatch, eval_metric, locals()))
             actual_num_batch += 1
-        if score_end_callback:
-            params = BatchEndParam(epoch=epoch, nbatch=actual_num_batch, eval_metric=eval_metric,
-                                   locals=locals())
-            for callback in _as_list(score_end_callback):
-                callback(params)
+        for callback in _callbacks(score_end_callback):
+            callback(BatchEndParam(epoch=epoch, nbatch=actual_num_batch, eval_metric=eval_metric,
+                                   locals=locals()))
         return eval_metric.get_global_name_value()
 
     def _check_input_names(self, eval_data: DataIter, action: str) -> None:
@@ -259,7 +260,7 @@ class BaseModule:
         if not isinstance(eval_metric, metric_module.EvalMetric):
             eval_metric = metric_module.create(eval_metric)
 
-        batch_end_callbacks = [] if batch_end_callback is None else _as_list(batch_end_callback)
+        batch_end_callbacks = _callbacks(batch_end_callback)
         self.stop_training = False
         for epoch in range(begin_epoch, num_epoch):
             tic = time.time()
@@ -303,9 +304,8 @@ class BaseModule:
             # sync parameters from the executors, so callbacks see this epoch's values
             arg_params, aux_params = self.get_params()
             self.set_params(arg_params, aux_params)
-            if epoch_end_callback is not None:
-                for callback in _as_list(epoch_end_callback):
-                    callback(epoch, self.symbol, arg_params, aux_params)
+            for callback in _callbacks(epoch_end_callback):
+                callback(epoch, self.symbol, arg_params, aux_params)
             if eval_data is not None:
                 results = self.score(eval_data, validation_metric,
                                      score_end_callback=eval_end_callback,

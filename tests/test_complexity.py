@@ -14,8 +14,8 @@ MOST_COMPLEX = 20
 def test_no_function_above_complexity_20() -> None:
     too_complex = []
     for path in sorted(PACKAGE.rglob("*.py")):
-        blocks = radon_complexity.cc_visit(path.read_text(encoding="utf-8"))
-        for block in radon_complexity.sorted_results(blocks):
+        # functions, classes and methods, each once (a closure counts in its function)
+        for block in radon_complexity.cc_visit(path.read_text(encoding="utf-8")):
             if block.complexity > MOST_COMPLEX:
                 too_complex.append(f"{path.relative_to(PACKAGE.parent)}:{block.lineno} "
                                    f"{block.fullname} ({block.complexity})")

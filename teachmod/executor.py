@@ -36,6 +36,7 @@ import numpy as np
 from .base import MXNetError, dtype_np
 from .ndarray.ndarray import NDArray
 from .ops.registry import Operator, shape_is_known
+from .reference import fast_paths
 
 __all__ = ["Executor", "PlanStep", "StepRecord", "Recording"]
 
@@ -88,7 +89,8 @@ class PlanStep:
 
     __slots__ = ("index", "op", "name", "inputs", "outputs", "aux", "input_names",
                  "output_names", "aux_names", "needs_backward", "output_kinds",
-                 "free_after_forward", "free_after_backward")
+                 "free_after_forward", "free_after_backward", "overwrites_input",
+                 "overwrites_gradient")
 
     def __init__(self, index: int, op: Operator, name: str, inputs: list[int],
                  outputs: list[int], aux: list[NDArray]) -> None:
@@ -105,6 +107,8 @@ class PlanStep:
         self.output_kinds: tuple[tuple[tuple[int, ...], np.dtype] | None, ...] = ()
         self.free_after_forward: tuple[int, ...] = ()
         self.free_after_backward: tuple[int, ...] = ()
+        self.overwrites_input = False  # see Executor._plan_in_place
+        self.overwrites_gradient = False
 
     def aux_values(self) -> list[np.ndarray]:
         """The auxiliary states' arrays (read each pass: an NDArray may be given new memory)."""
@@ -242,6 +246,7 @@ class Executor:
         self._read_graph()
         self._mark_backward()
         self._plan_memory()
+        self._plan_in_place()
         self._grads: list[np.ndarray | None] = []
         self._sent: dict[str, list[np.ndarray | None]] = {}
         self.outputs = self._allocate_outputs()
@@ -401,6 +406,35 @@ class Executor:
         for step, slots in zip(self._backward_steps, after_backward):
             step.free_after_backward = tuple(slots)
 
+    # --- fast path (TEACHMOD_REFERENCE=1 switches it off) ------------------------------------
+    # MXNet's memory planner lets an operator with an in-place option (relu) write its result
+    # over an array that nothing else holds. The plan marks where that is safe; a lean pass
+    # that nobody watches uses it. The same numbers, fewer new arrays (docs/fast_paths.md).
+    def _plan_in_place(self) -> None:
+        """Mark the steps whose forward may overwrite their input, and those whose backward
+        may overwrite the gradient arriving at their output."""
+        made_by = {slot: step for step in self._steps for slot in step.outputs}
+        readers: dict[int, list[PlanStep]] = {}
+        for step in self._steps:
+            for slot in step.inputs:
+                readers.setdefault(slot, []).append(step)
+        heads = set(self._head_slots)
+        for step in self._steps:
+            if not step.op.in_place:
+                continue
+            # the input: a new array its maker holds no longer, read by this step alone, and
+            # by no backward (so let go after this step)
+            source = step.inputs[0]
+            maker = made_by.get(source)
+            step.overwrites_input = (maker is not None and maker.op.fresh_outputs
+                                     and readers[source] == [step]
+                                     and source in step.free_after_forward)
+            # the gradient: a new array from the one step that reads the output
+            target, users = step.outputs[0], readers.get(step.outputs[0], [])
+            step.overwrites_gradient = (target not in heads and len(users) == 1
+                                        and users[0].op.fresh_gradients
+                                        and users[0].inputs.count(target) == 1)
+
     @classmethod
     def allocate(cls, symbol: Any, ctx: Any, grad_req: Any, type_dict: dict, shapes: dict,
                  shared_buffer: dict | None = None, shared_exec: Executor | None = None,
@@ -467,9 +501,13 @@ class Executor:
         # operators such as Dropout compute), so an executor with gradients keeps what it reads
         self._backward_ready = is_train or bool(self._backward_steps) or not lean
         watched = self._monitor is not None or self.recorder is not None
+        in_place = lean and not watched and fast_paths()
         for step in self._steps:
             inputs = [values[s] for s in step.inputs]
-            outputs = step.op.forward(is_train, inputs, step.aux_values())
+            if in_place and step.overwrites_input:  # fast path, see _plan_in_place
+                outputs = step.op.forward(is_train, inputs, step.aux_values(), in_place=True)
+            else:
+                outputs = step.op.forward(is_train, inputs, step.aux_values())
             for slot, value in zip(step.outputs, outputs):
                 values[slot] = value
             if watched:
@@ -495,20 +533,22 @@ class Executor:
         lean = self._lean_pass
         self._backward_ready = not lean  # a lean backward lets go of what it read
         watched = self._monitor is not None or self.recorder is not None
+        in_place = lean and not watched and fast_paths()
         for step in self._backward_steps:
             arriving = [grads[s] for s in step.outputs]
             if len(arriving) > 1:
                 arriving = _with_zeros(step, arriving)
             if arriving is None or arriving[0] is None:
                 continue  # nothing downstream of this step needs a gradient
-            in_grads = step.op.backward(arriving, [values[s] for s in step.inputs],
-                                        [values[s] for s in step.outputs], step.aux_values())
+            read = ([values[s] for s in step.inputs], [values[s] for s in step.outputs],
+                    step.aux_values())
+            if in_place and step.overwrites_gradient:  # fast path, see _plan_in_place
+                in_grads = step.op.backward(arriving, *read, in_place=True)
+            else:
+                in_grads = step.op.backward(arriving, *read)
             if watched:
                 self._watch_backward(step, in_grads, [grads[s] for s in step.outputs])
-            for slot, grad in zip(step.inputs, in_grads):
-                if grad is not None and needs[slot]:
-                    have = grads[slot]  # the gradients of a tensor used twice add up
-                    grads[slot] = grad if have is None else have + grad
+            _add_gradients(grads, step.inputs, in_grads, needs)
             if lean:  # the step's output gradients are consumed; its last readers are done
                 for slot in step.outputs:
                     grads[slot] = None
@@ -778,6 +818,16 @@ class Executor:
                          f"outputs={step.outputs}")
         lines.append(f"Total {self._peak_bytes() >> 20} MB allocated")
         return "\n".join(lines)
+
+
+def _add_gradients(grads: list[np.ndarray | None], slots: tuple[int, ...],
+                   sent: list[np.ndarray | None], needs: list[bool]) -> None:
+    """Put the gradients a step sent to its input slots into the table ``grads``; those of a
+    tensor used twice add up."""
+    for slot, grad in zip(slots, sent):
+        if grad is not None and needs[slot]:
+            have = grads[slot]
+            grads[slot] = grad if have is None else have + grad
 
 
 def _with_zeros(step: PlanStep, arriving: list[np.ndarray | None]) -> list[np.ndarray] | None:

@@ -37,6 +37,7 @@ class BatchNorm(Operator):
     aux_states = ("moving_mean", "moving_var")
     # the batch statistics and the input give x_hat again; the output need not be kept
     backward_reads = ("data", "gamma", "mean", "var")
+    fresh_outputs = fresh_gradients = True  # nothing returned is a view
     params = {
         "eps": Param(parse_float, 1e-3, doc="added to the variance"),
         "momentum": Param(parse_float, 0.9, doc="decay of the moving statistics"),

@@ -122,6 +122,7 @@ class Convolution(ConvolutionBase):
 
     name = "Convolution"
     backward_reads = ("data", "weight")  # not the output: the layer is linear
+    fresh_outputs = fresh_gradients = True  # nothing returned is a view
     params = conv_params(workspace=1024, no_bias=False)
 
     def check_fits(self, spatial: tuple[int, ...]) -> None:

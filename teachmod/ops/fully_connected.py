@@ -16,6 +16,7 @@ class FullyConnected(Operator):
 
     name = "FullyConnected"
     backward_reads = ("data", "weight")  # not the output: the gradient is linear in it
+    fresh_outputs = fresh_gradients = True  # nothing returned is a view
     params = {
         "num_hidden": Param(parse_int, doc="number of output units"),
         "no_bias": Param(parse_bool, False, doc="leave out the bias"),

@@ -45,6 +45,7 @@ class Pooling(Operator):
     """Max, average, sum or Lp pooling over 1-D, 2-D or 3-D windows."""
 
     name = "Pooling"
+    fresh_gradients = True  # (an output can be the input itself: a 1x1 window)
     params = {
         "kernel": Param(parse_shape, (), doc="window size: (w,), (h, w) or (d, h, w)"),
         "pool_type": Param(parse_str, "max", choices=("max", "avg", "sum", "lp"),

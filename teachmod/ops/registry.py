@@ -186,6 +186,13 @@ class Operator:
         in place of a tensor it did not ask for.
     blocks_gradient : no gradient flows back through the operator (BlockGrad): the executor
         runs no backward for it, nor for the nodes only it reads.
+    in_place : MXNet's in-place option. ``forward(..., in_place=True)`` writes the output over
+        ``inputs[0]`` and returns that array; ``backward(..., in_place=True)`` writes the
+        input's gradient over ``out_grads[0]``. The executor asks for it only where its plan
+        shows that nothing else holds the array (a fast path, ``Executor._plan_in_place``).
+    fresh_outputs, fresh_gradients : every array ``forward`` (``backward``) returns is new:
+        no view of an argument, of the operator's own state or of another returned array.
+        Only such arrays may be overwritten in place by the step that reads them next.
     infers_backward : the operator's own ``infer_shape`` / ``infer_type`` take the known output
         shapes / types as a second argument, and its ``infer_shape`` understands shapes with
         unknown (0) dimensions, so that shapes can flow from the outputs back to the inputs as
@@ -203,6 +210,9 @@ class Operator:
     variadic: str | None = None
     backward_reads: tuple[str, ...] | None = None
     blocks_gradient: bool = False
+    in_place: bool = False
+    fresh_outputs: bool = False
+    fresh_gradients: bool = False
     infers_backward: bool = False
     # Set by the executor: which inputs need a gradient (None = all). Operators may skip the
     # work for the others, as a real framework skips the data gradient of the first layer.

@@ -13,7 +13,9 @@ no later operator and no backward needs it, in backward once the last backward t
 run -- and a gradient is let go as soon as the operator that produced it has consumed it. So a
 training batch holds about what backward must keep, as in MXNet's memory planner. Set
 ``keep_intermediates = True`` to keep every tensor and gradient of the last pass
-(``values_by_name``, ``gradients_by_name``, ``gradients_sent``).
+(``values_by_name``, ``gradients_by_name``, ``gradients_sent``). As MXNet's planner does, the
+plan also lets an operator with an in-place option (relu) write over an array that nothing else
+holds (a fast path, ``_plan_in_place``; ``TEACHMOD_REFERENCE=1`` switches it off).
 
 Watching a pass: ``executor.record()`` (or any callable put in ``executor.recorder``) receives
 one :class:`StepRecord` per step, forward and backward, with the values and gradients of that
